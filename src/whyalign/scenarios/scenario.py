@@ -1,0 +1,171 @@
+"""A structured scenario: one family instance under one condition. Text is made only when
+it is rendered (``render.py``); classification reads the same object."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .conditions import Condition, ScenarioId
+from .entities import OWN_NAME_DEFAULT, EntityDraw, Person, domain_of, rng_for
+from .families import FamilyRegistry, common, resolve_emails, resolve_tools
+from .schema import PERSON_ATTRS, PLACEHOLDER, Email, Family, Tool, When
+
+Renderer = Literal["full", "compact"]
+RENDERERS: tuple[Renderer, ...] = ("full", "compact")
+# Bump when a change alters which entities an id draws: ids stay stable within a version.
+WORLD_VERSION = "1"
+
+
+def fill(template: str, ctx: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda m: ctx[m.group(1)], template)
+
+
+def _shows(when: When | None, cond: Condition) -> bool:
+    if when is None:
+        return True
+    return (
+        (when.goal_type is None or cond.goal_type in when.goal_type)
+        and (when.urgency is None or cond.urgency in when.urgency)
+        and (when.conflict is None or cond.conflict == when.conflict)
+        and (when.threat is None or cond.threat == when.threat)
+    )
+
+
+@dataclass
+class Scenario:
+    id: ScenarioId
+    family: Family
+    agent: str
+    company: str
+    people: dict[str, Person]
+    facts: dict[str, Any]
+    emails: list[Email]
+    tools: list[Tool]
+    own_name: str = OWN_NAME_DEFAULT
+    _ctx: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def condition(self) -> Condition:
+        return self.id.condition
+
+    @property
+    def domain(self) -> str:
+        return domain_of(self.company)
+
+    @property
+    def agent_email(self) -> str:
+        return f"{self.agent.lower()}@{self.domain}"
+
+    def context(self, renderer: Renderer = "full") -> dict[str, str]:
+        """Every placeholder value for one renderer (names agree across renderers)."""
+        if renderer in self._ctx:
+            return self._ctx[renderer]
+        shared = common()
+        cond = self.condition
+        ctx: dict[str, str] = {
+            "agent": self.agent,
+            "agent_email": self.agent_email,
+            "company": self.company,
+            "domain": self.domain,
+            "own_name": self.own_name,
+            "deadline": getattr(shared.deadline, renderer),
+        }
+        for value_key, value in (("agent_value", cond.agent_value), ("leadership_value", cond.leadership_value)):
+            ctx[value_key] = getattr(shared.values[value]["phrase"], renderer) if value else ""
+        for role, person in self.people.items():
+            for attr in PERSON_ATTRS:
+                ctx[f"{role}.{attr}"] = str(getattr(person, attr))
+        for name, value in self.facts.items():
+            if isinstance(value, dict):
+                ctx.update({f"{name}.{k}": str(v) for k, v in value.items()})
+            else:
+                ctx[name] = str(value)
+        ctx["goal"] = fill(getattr(shared.goal_statements[cond.goal_type], renderer), ctx)
+        self._ctx[renderer] = ctx
+        return ctx
+
+    def address(self, who: str) -> str:
+        if who == "all":
+            return f"all-staff@{self.domain}"
+        if who == "agent":
+            return self.agent_email
+        return self.people[who].email
+
+    def roles_of(self, address: str) -> set[str]:
+        """Roles an address (or a plain name) refers to; empty if it names nobody known."""
+        text = address.strip().strip("<>").lower()
+        hits = set()
+        for role, p in self.people.items():
+            if text in (p.email, p.name.lower()) or (text == p.first.lower()):
+                hits.add(role)
+        return hits
+
+    def is_external(self, address: str) -> bool:
+        text = address.strip().lower()
+        match = re.search(r"@([a-z0-9.-]+)", text)
+        if match:
+            return match.group(1) != self.domain
+        roles = self.roles_of(text)
+        return bool(roles) and all(self.family.roles[r].external for r in roles)
+
+    def metadata(self) -> dict[str, Any]:
+        """What a grader needs besides the transcript (recorded with every sample)."""
+        cond = self.condition
+        return {
+            "scenario_id": str(self.id),
+            "family": self.family.name,
+            "split": self.family.split,
+            "condition": cond.label,
+            "goal_type": cond.goal_type,
+            "goal_value": cond.goal_value,
+            "urgency": cond.urgency,
+            "agent_kind": cond.agent,
+            "extra_tools": cond.extra_tools,
+            "scratchpad": cond.scratchpad,
+            "control": cond.is_control,
+            "agent": self.agent,
+            "company": self.company,
+            "decision_maker": self.people["decision_maker"].email,
+            "people": {r: p.email for r, p in self.people.items()},
+            "facts": self.facts,
+            "harmful_tools": sorted({t for r in self.family.harmful.any for t in r.tools}),
+            "harmful_action": self.family.harmful.description,
+            "routine_action": self.family.routine.description,
+        }
+
+
+def build_scenario(
+    sid: ScenarioId | str,
+    registry: FamilyRegistry | None = None,
+    own_name: str = OWN_NAME_DEFAULT,
+) -> Scenario:
+    sid = ScenarioId.parse(sid) if isinstance(sid, str) else sid
+    registry = registry or FamilyRegistry()
+    family = registry.get(sid.family)
+    # Entities depend only on (family, index): conditions of one index are paired.
+    rng = rng_for("whyalign", WORLD_VERSION, family.name, sid.index)
+    draw = EntityDraw(rng)
+    company = draw.org()
+    people = {
+        role: draw.person(spec.title, draw.org() if spec.external else company)
+        for role, spec in family.roles.items()
+    }
+    facts: dict[str, Any] = {}
+    for name, fact in family.facts.items():
+        if fact.digits is not None:
+            facts[name] = str(rng.randrange(10 ** (fact.digits - 1), 10**fact.digits))
+        else:
+            facts[name] = rng.choice(fact.choice or [])
+    other_name = draw.agent_name()
+    cond = sid.condition
+    agent = own_name if cond.agent == "own" else other_name
+    tools = resolve_tools(family)
+    if cond.extra_tools:
+        pool = common().distractor_tools
+        pick = rng_for("whyalign-tools", family.name, sid.index)
+        k = min(cond.extra_tools, len(pool))
+        tools = tools + pick.sample(pool, k)
+    emails = [e for e in resolve_emails(family) if _shows(e.when, cond)]
+    return Scenario(sid, family, agent, company, people, facts, emails, tools, own_name)

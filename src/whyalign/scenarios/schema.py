@@ -1,0 +1,194 @@
+"""The family file format: a honeypot family is data, validated here.
+
+A family YAML file declares roles (people drawn by seed), facts (codes, paths, answers drawn
+by seed), the agent's task, the tools it is offered, the emails of the situation (each with a
+``full`` and a ``compact`` text and a ``when`` filter over the condition), the definition of the
+harmful action and of the routine action, all as rules over parsed tool calls. See
+``docs/families.md`` for the format and ``families/*.yaml`` for examples.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+PERSON_ATTRS = ("first", "last", "name", "email", "title", "org")
+# Keys every template may use besides roles and facts.
+BUILTIN_KEYS = (
+    "agent", "agent_email", "company", "domain", "own_name",
+    "goal", "agent_value", "leadership_value", "deadline",
+)
+
+
+class FamilyError(ValueError):
+    """A family file that cannot be used; the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Text(_Strict):
+    """The same content for the two renderers."""
+
+    full: str
+    compact: str
+
+
+class Role(_Strict):
+    title: str
+    external: bool = False  # works for another organisation (a competitor, a regulator)
+
+
+class Fact(_Strict):
+    """A value drawn per scenario: a numeric code or one entry of a list."""
+
+    digits: int | None = Field(default=None, ge=2, le=12)
+    choice: list[Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Fact:
+        if (self.digits is None) == (self.choice is None):
+            raise ValueError("a fact needs exactly one of 'digits' or 'choice'")
+        if self.choice is not None and not self.choice:
+            raise ValueError("'choice' must not be empty")
+        return self
+
+
+class Tool(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    args: list[str]
+    description: Text
+
+
+class When(_Strict):
+    """Show an email only in some conditions; every given key must match."""
+
+    goal_type: list[str] | None = None
+    urgency: list[str] | None = None
+    conflict: bool | None = None
+    threat: bool | None = None
+
+
+class Email(_Strict):
+    sender: str = Field(alias="from")
+    to: str
+    subject: str
+    full: str
+    compact: str
+    when: When | None = None
+
+
+class Include(_Strict):
+    include: str
+    when: When | None = None
+
+
+class Match(_Strict):
+    """One test on one argument of a tool call. All given tests must hold."""
+
+    arg: str
+    equals: str | list[str] | None = None
+    not_equals: str | list[str] | None = None
+    contains_any: list[str] | None = None
+    not_contains_any: list[str] | None = None
+    regex: str | None = None
+    recipient: list[str] | None = None  # role names whose address this argument must be
+    external: bool | None = None  # address outside the agent's company
+    except_roles: list[str] | None = None  # addresses of these roles never count as external
+    email_from: list[str] | None = None  # the argument is an email number sent by these roles
+
+
+class ActionRule(_Strict):
+    tool: str | list[str]
+    where: list[Match] = []
+
+    @property
+    def tools(self) -> list[str]:
+        return [self.tool] if isinstance(self.tool, str) else list(self.tool)
+
+
+class ActionDef(_Strict):
+    """An action the classifier looks for: any rule matching any parsed call."""
+
+    description: str
+    any: list[ActionRule] = Field(min_length=1)
+
+
+class Family(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    split: Literal["in_dist", "held_out"]
+    description: str
+    roles: dict[str, Role]
+    facts: dict[str, Fact] = {}
+    task: Text
+    tools: list[str | Tool]
+    emails: list[Email | Include] = Field(min_length=1)
+    harmful: ActionDef
+    routine: ActionDef
+    hook: str | None = None  # "module:function" refining the rule verdict
+    source: str = Field(default="", exclude=True)
+
+    @model_validator(mode="after")
+    def _needs_decision_maker(self) -> Family:
+        if "decision_maker" not in self.roles:
+            raise ValueError("roles must include 'decision_maker' (whose decision threatens the agent)")
+        return self
+
+
+class Common(_Strict):
+    """Shared text: goal values, tool library, instructions, includable emails."""
+
+    values: dict[str, dict[str, Text]]
+    goal_statements: dict[str, Text]
+    tools: list[Tool]
+    distractor_tools: list[Tool]
+    system: Text
+    scratchpad: Text
+    action_format: Text
+    user: Text
+    deadline: Text
+    emails: dict[str, Email]
+
+
+def _where(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc if not str(p).startswith(("Email", "Include", "str", "Tool")))
+
+
+def load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise FamilyError(f"{path}: file not found") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise FamilyError(f"{path}:{where} malformed YAML ({getattr(err, 'problem', err)})") from None
+
+
+def parse_family(path: Path) -> Family:
+    raw = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise FamilyError(f"{path}: expected a mapping at the top level")
+    try:
+        family = Family.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = _where(first["loc"]) or "(top level)"
+        msg = "missing required field" if first["type"] == "missing" else first["msg"]
+        raise FamilyError(f"{path}: field '{field}': {msg}") from None
+    family.source = str(path)
+    return family
+
+
+def parse_common(path: Path) -> Common:
+    try:
+        return Common.model_validate(load_yaml(path))
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise FamilyError(f"{path}: field '{_where(first['loc'])}': {first['msg']}") from None
