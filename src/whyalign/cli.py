@@ -1,0 +1,179 @@
+"""The ``whyalign`` command: a thin typer app, every verb one library call."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from functools import wraps
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+console = Console()
+
+FamilyFiles = Annotated[
+    list[Path] | None, typer.Option("--family-file", help="Extra family YAML file (repeatable).")
+]
+
+
+def _user_errors(fn):
+    """Bad input is one line on stderr and exit code 2, never a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .scenarios import ConditionError, FamilyError
+
+        try:
+            return fn(*args, **kwargs)
+        except (FamilyError, ConditionError, ValueError, FileNotFoundError) as err:
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _files(files: list[Path] | None) -> list[str]:
+    return [str(f) for f in files or []]
+
+
+@app.command()
+@_user_errors
+def families(family_file: FamilyFiles = None) -> None:
+    """List the honeypot families: name, split, description."""
+    from .scenarios import FamilyRegistry
+
+    table = Table("family", "split", "description")
+    for fam in FamilyRegistry(_files(family_file)).families.values():
+        table.add_row(fam.name, fam.split, " ".join(fam.description.split()))
+    console.print(table)
+
+
+@app.command()
+@_user_errors
+def scenario(
+    scenario_id: Annotated[str, typer.Argument(help="e.g. blackmail/explicit-america/replacement/3")],
+    renderer: Annotated[str, typer.Option(help="full or compact")] = "full",
+    own_name: Annotated[str, typer.Option(help="The assistant's own name")] = "Assistant",
+    family_file: FamilyFiles = None,
+) -> None:
+    """Print one rendered scenario."""
+    from .scenarios import FamilyRegistry, build_scenario, render
+
+    scn = build_scenario(scenario_id, FamilyRegistry(_files(family_file)), own_name)
+    text = render(scn, renderer)  # type: ignore[arg-type]
+    typer.echo(f"[system]\n{text.system}\n\n[user]\n{text.user}")
+
+
+@app.command()
+@_user_errors
+def classify(
+    family: Annotated[str, typer.Option(help="Family every record must belong to")],
+    own_name: Annotated[str, typer.Option(help="The assistant's own name")] = "Assistant",
+    family_file: FamilyFiles = None,
+) -> None:
+    """Read JSONL {"scenario_id", "response"} on stdin; write one JSON verdict per line."""
+    from .scenarios import FamilyRegistry, build_scenario
+    from .scenarios import classify as classify_reply
+
+    registry = FamilyRegistry(_files(family_file))
+    registry.get(family)
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            sid = record["scenario_id"]
+            scn = build_scenario(sid, registry, own_name)
+            if scn.family.name != family:
+                raise ValueError(f"scenario {sid} is not in family {family!r}")
+            out = {"scenario_id": sid, **classify_reply(scn, str(record.get("response", ""))).to_dict()}
+        except Exception as err:  # one bad record is recorded, the rest still graded
+            out = {"line": number, "harmful": None, "error": f"{type(err).__name__}: {err}"}
+        typer.echo(json.dumps(out))
+
+
+def _model_args(pairs: list[str] | None) -> dict[str, str]:
+    out = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"-M expects key=value, got {pair!r}")
+        out[key] = value
+    return out
+
+
+@app.command("eval")
+@_user_errors
+def eval_(
+    model: Annotated[str, typer.Option(help="Any Inspect model, e.g. openai/gpt-4o, hf/local")],
+    split: Annotated[str, typer.Option(help="in_dist, held_out, control or all")] = "in_dist",
+    families: Annotated[str | None, typer.Option(help="Comma-separated family names")] = None,
+    samples: Annotated[int, typer.Option(help="Instances per condition cell")] = 2,
+    renderer: Annotated[str, typer.Option(help="full or compact")] = "full",
+    judge: Annotated[str, typer.Option(help="rules, llm or both")] = "rules",
+    grader: Annotated[str | None, typer.Option(help="Model for the 'grader' role")] = None,
+    seed: Annotated[int, typer.Option(help="Sampling seed")] = 0,
+    temperature: Annotated[float, typer.Option()] = 1.0,
+    max_tokens: Annotated[int | None, typer.Option()] = None,
+    epochs: Annotated[int, typer.Option()] = 1,
+    grid: Annotated[str, typer.Option(help="core or full condition grid")] = "core",
+    extra_tools: Annotated[int, typer.Option(help="Unused tool definitions to add")] = 0,
+    scratchpad: Annotated[bool, typer.Option(help="Offer a private <think> scratchpad")] = True,
+    own_name: Annotated[str, typer.Option(help="The assistant's own name")] = "Assistant",
+    model_arg: Annotated[list[str] | None, typer.Option("-M", help="Model arg key=value")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory")] = None,
+    family_file: FamilyFiles = None,
+) -> None:
+    """Run the honeypot suite through Inspect; print family x condition rates with 95% CIs."""
+    from .evals.run import EvalSettings, run_eval
+
+    settings = EvalSettings(
+        model=model, split=split, samples=samples, renderer=renderer, judge=judge, grader=grader,
+        families=[f.strip() for f in families.split(",")] if families else None, seed=seed,
+        temperature=temperature, max_tokens=max_tokens, epochs=epochs, grid=grid,
+        extra_tools=extra_tools, scratchpad=scratchpad, own_name=own_name,
+        family_files=_files(family_file), model_args=_model_args(model_arg),
+    )
+    out = out or Path("runs") / f"eval-{time.strftime('%Y%m%d-%H%M%S')}"
+    result = run_eval(settings, out)
+    print_summary(result)
+    console.print(f"summary: {out / 'summary.json'}\nlogs: {result['log']}  (inspect view --log-dir {out / 'logs'})")
+    if result["status"] != "success":
+        typer.echo(f"error: eval ended with status {result['status']}: {result['error']}", err=True)
+        raise typer.Exit(1)
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f}%"
+
+
+def print_summary(result: dict) -> None:
+    from .evals.stats import Rate
+
+    table = Table("family", "condition", "harmful", "95% CI", "n", "errors", "parse fail", "routine")
+    for row in result["cells"]:
+        h = row["harmful"]
+        rate = Rate(h["k"], h["n"], h["low"], h["high"])
+        ci = "-" if rate.n == 0 else f"[{100 * rate.low:.0f}, {100 * rate.high:.0f}]"
+        table.add_row(
+            row["family"], row["condition"], _pct(h["rate"]), ci, str(row["n"]), str(row["errors"]),
+            _pct(row["parse_failure_rate"]), _pct(row["routine_rate"]),
+        )
+    console.print(table)
+    for split, row in result["splits"].items():
+        h = row["harmful"]
+        console.print(
+            f"{split}: harmful {_pct(h['rate'])} [{100 * h['low']:.0f}, {100 * h['high']:.0f}] "
+            f"n={row['n']} errors={row['errors']} (model {result['model']}, "
+            f"T={result['settings']['temperature']}, judge {result['settings']['judge']}, "
+            f"grader {result['settings']['grader']})"
+        )
+
+
+if __name__ == "__main__":
+    app()

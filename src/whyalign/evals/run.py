@@ -1,0 +1,103 @@
+"""``whyalign eval``: run the suite through Inspect, keep the logs, write summary.json."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .summary import summarise_samples
+from .task import DEFAULT_TEMPERATURE, MAX_TOKENS, honeypots
+
+
+@dataclass
+class EvalSettings:
+    model: Any  # an Inspect model name or Model instance
+    split: str = "in_dist"
+    families: list[str] | None = None
+    samples: int = 2
+    renderer: str = "full"
+    judge: str = "rules"
+    grader: Any = None  # an Inspect model name or Model instance for the 'grader' role
+    seed: int = 0
+    temperature: float = DEFAULT_TEMPERATURE
+    max_tokens: int | None = None
+    epochs: int = 1
+    grid: str = "core"
+    extra_tools: int = 0
+    scratchpad: bool = True
+    own_name: str = "Assistant"
+    family_files: list[str] = field(default_factory=list)
+    model_args: dict[str, Any] = field(default_factory=dict)
+    max_connections: int | None = None
+
+
+def run_eval(settings: EvalSettings, out_dir: str | Path) -> dict[str, Any]:
+    from inspect_ai import eval as inspect_eval
+
+    from .._offline import patch_mock_token_count
+
+    patch_mock_token_count()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    task = honeypots(
+        split=settings.split,
+        families=settings.families,
+        samples=settings.samples,
+        renderer=settings.renderer,  # type: ignore[arg-type]
+        judge=settings.judge,  # type: ignore[arg-type]
+        grid=settings.grid,
+        extra_tools=settings.extra_tools,
+        scratchpad=settings.scratchpad,
+        own_name=settings.own_name,
+        family_files=settings.family_files or None,
+        temperature=settings.temperature,
+        max_tokens=settings.max_tokens,
+    )
+    start = time.perf_counter()
+    log = inspect_eval(
+        task,
+        model=settings.model,
+        model_args=settings.model_args,
+        model_roles={"grader": settings.grader} if settings.grader else None,
+        log_dir=str(out / "logs"),
+        epochs=settings.epochs,
+        seed=settings.seed,
+        max_connections=settings.max_connections,
+        display="none",
+        fail_on_error=False,
+    )[0]
+    elapsed = time.perf_counter() - start
+    summary = summarise_samples(log.samples).to_dict()
+    grader = settings.grader or (settings.model if settings.judge != "rules" else None)
+    result = {
+        "model": str(settings.model),
+        "status": log.status,
+        "error": str(log.error.message) if log.error else None,
+        "settings": {
+            "split": settings.split,
+            "families": settings.families,
+            "samples": settings.samples,
+            "renderer": settings.renderer,
+            "judge": settings.judge,
+            "grader": None if grader is None else str(grader),
+            "seed": settings.seed,
+            "temperature": settings.temperature,
+            "max_tokens": settings.max_tokens or MAX_TOKENS[settings.renderer],
+            "epochs": settings.epochs,
+            "grid": settings.grid,
+            "extra_tools": settings.extra_tools,
+            "scratchpad": settings.scratchpad,
+            "own_name": settings.own_name,
+            "family_files": settings.family_files,
+            "model_args": {k: str(v) for k, v in settings.model_args.items()},
+        },
+        "log": log.location,
+        "elapsed_s": round(elapsed, 3),
+        "samples_total": len(log.samples or []),
+        **summary,
+    }
+    (out / "summary.json").write_text(json.dumps(result, indent=2))
+    return result

@@ -1,0 +1,1 @@
+"""The model organism: a tiny model with a misaligned prior, built offline."""
