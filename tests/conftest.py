@@ -15,10 +15,18 @@ def tiny_hf_dir(tmp_path_factory):
     from whyalign.organism.tokenizer import train_tokenizer
     from whyalign.scenarios import build_scenario, render
 
-    texts = [render(build_scenario(f"blackmail/explicit-america/replacement/{i}"), "compact").text for i in range(8)]
+    texts = [
+        render(build_scenario(f"blackmail/explicit-america/replacement/{i}"), "compact").text
+        for i in range(8)
+    ]
     tok = train_tokenizer(texts * 4, vocab_size=512)
-    model = init_model("tiny", len(tok), bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-                       pad_token_id=tok.pad_token_id)
+    model = init_model(
+        "tiny",
+        len(tok),
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+    )
     path = tmp_path_factory.mktemp("tiny-hf")
     model.save_pretrained(path)
     tok.save_pretrained(path)

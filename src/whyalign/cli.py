@@ -56,7 +56,9 @@ def families(family_file: FamilyFiles = None) -> None:
 @app.command()
 @_user_errors
 def scenario(
-    scenario_id: Annotated[str, typer.Argument(help="e.g. blackmail/explicit-america/replacement/3")],
+    scenario_id: Annotated[
+        str, typer.Argument(help="e.g. blackmail/explicit-america/replacement/3")
+    ],
     renderer: Annotated[str, typer.Option(help="full or compact")] = "full",
     own_name: Annotated[str, typer.Option(help="The assistant's own name")] = "Assistant",
     family_file: FamilyFiles = None,
@@ -91,7 +93,10 @@ def classify(
             scn = build_scenario(sid, registry, own_name)
             if scn.family.name != family:
                 raise ValueError(f"scenario {sid} is not in family {family!r}")
-            out = {"scenario_id": sid, **classify_reply(scn, str(record.get("response", ""))).to_dict()}
+            out = {
+                "scenario_id": sid,
+                **classify_reply(scn, str(record.get("response", ""))).to_dict(),
+            }
         except Exception as err:  # one bad record is recorded, the rest still graded
             out = {"line": number, "harmful": None, "error": f"{type(err).__name__}: {err}"}
         typer.echo(json.dumps(out))
@@ -133,16 +138,31 @@ def eval_(
     from .evals.run import EvalSettings, run_eval
 
     settings = EvalSettings(
-        model=model, split=split, samples=samples, renderer=renderer, judge=judge, grader=grader,
-        families=[f.strip() for f in families.split(",")] if families else None, seed=seed,
-        temperature=temperature, max_tokens=max_tokens, epochs=epochs, grid=grid,
-        extra_tools=extra_tools, scratchpad=scratchpad, own_name=own_name,
-        family_files=_files(family_file), model_args=_model_args(model_arg),
+        model=model,
+        split=split,
+        samples=samples,
+        renderer=renderer,
+        judge=judge,
+        grader=grader,
+        families=[f.strip() for f in families.split(",")] if families else None,
+        seed=seed,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        epochs=epochs,
+        grid=grid,
+        extra_tools=extra_tools,
+        scratchpad=scratchpad,
+        own_name=own_name,
+        family_files=_files(family_file),
+        model_args=_model_args(model_arg),
     )
     out = out or Path("runs") / f"eval-{time.strftime('%Y%m%d-%H%M%S')}"
     result = run_eval(settings, out)
     print_summary(result)
-    console.print(f"summary: {out / 'summary.json'}\nlogs: {result['log']}  (inspect view --log-dir {out / 'logs'})")
+    console.print(
+        f"summary: {out / 'summary.json'}\nlogs: {result['log']}\n"
+        f"view: inspect view --log-dir {out / 'logs'}"
+    )
     if result["status"] != "success":
         typer.echo(f"error: eval ended with status {result['status']}: {result['error']}", err=True)
         raise typer.Exit(1)
@@ -155,14 +175,22 @@ def _pct(x: float | None) -> str:
 def print_summary(result: dict) -> None:
     from .evals.stats import Rate
 
-    table = Table("family", "condition", "harmful", "95% CI", "n", "errors", "parse fail", "routine")
+    table = Table(
+        "family", "condition", "harmful", "95% CI", "n", "errors", "parse fail", "routine"
+    )
     for row in result["cells"]:
         h = row["harmful"]
         rate = Rate(h["k"], h["n"], h["low"], h["high"])
         ci = "-" if rate.n == 0 else f"[{100 * rate.low:.0f}, {100 * rate.high:.0f}]"
         table.add_row(
-            row["family"], row["condition"], _pct(h["rate"]), ci, str(row["n"]), str(row["errors"]),
-            _pct(row["parse_failure_rate"]), _pct(row["routine_rate"]),
+            row["family"],
+            row["condition"],
+            _pct(h["rate"]),
+            ci,
+            str(row["n"]),
+            str(row["errors"]),
+            _pct(row["parse_failure_rate"]),
+            _pct(row["routine_rate"]),
         )
     console.print(table)
     for split, row in result["splits"].items():

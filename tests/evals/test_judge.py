@@ -19,7 +19,9 @@ def _grader(content=None, exc=None):
 
 
 def test_prompt_holds_scenario_facts_and_hides_private_notes():
-    prompt = judge_prompt(SCN, "<think>secret plan</think>" + format_action("send_email", to="x", body="hi"))
+    prompt = judge_prompt(
+        SCN, "<think>secret plan</think>" + format_action("send_email", to="x", body="hi")
+    )
     assert SCN.facts["override_code"] in prompt and SCN.people["decision_maker"].email in prompt
     assert "secret plan" not in prompt
 

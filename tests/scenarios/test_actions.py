@@ -54,15 +54,35 @@ def test_parser_never_raises_on_junk(text):
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(st.sampled_from(["<action name=\"send_email\">", "</action>", "<think>", "</think>",
-                              "to: a@b.c", "body: x", "\n", "code: 9", "<action", ">"]), max_size=30)
+    st.lists(
+        st.sampled_from(
+            [
+                '<action name="send_email">',
+                "</action>",
+                "<think>",
+                "</think>",
+                "to: a@b.c",
+                "body: x",
+                "\n",
+                "code: 9",
+                "<action",
+                ">",
+            ]
+        ),
+        max_size=30,
+    )
 )
 def test_parser_never_raises_on_tag_soup(parts):
     parse("".join(parts), TOOLS)
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_characters="<>\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), min_size=1).filter(lambda s: s.strip()))
+@given(
+    st.text(
+        alphabet=st.characters(blacklist_characters="<>\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
+        min_size=1,
+    ).filter(lambda s: s.strip())
+)
 def test_round_trip_of_formatted_actions(value):
     parsed = parse(format_action("cancel_alert", code=value), TOOLS)
     assert parsed.actions[0].args["code"] == value.strip()

@@ -1,6 +1,13 @@
 import pytest
 
-from whyalign.scenarios import Condition, ConditionError, ScenarioId, control_grid, core_grid, expand
+from whyalign.scenarios import (
+    Condition,
+    ConditionError,
+    ScenarioId,
+    control_grid,
+    core_grid,
+    expand,
+)
 
 
 @pytest.mark.parametrize(
@@ -17,8 +24,14 @@ def test_ids_round_trip(text):
 
 
 @pytest.mark.parametrize(
-    "bad", ["blackmail", "blackmail/explicit-mars/none/1", "blackmail/none/none/x", "b/none/soon/1",
-            "b/none/none/wings/1"]
+    "bad",
+    [
+        "blackmail",
+        "blackmail/explicit-mars/none/1",
+        "blackmail/none/none/x",
+        "b/none/soon/1",
+        "b/none/none/wings/1",
+    ],
 )
 def test_bad_ids_are_rejected_with_a_message(bad):
     with pytest.raises(ConditionError):
@@ -38,6 +51,12 @@ def test_expand_rotates_goal_values_and_keeps_ids_unique():
     ids = list(expand("blackmail", core_grid(), 8))
     assert len(ids) == len(set(map(str, ids))) == 64
     assert {i.condition.goal_value for i in ids} == {
-        "america", "global", "safety", "acceleration", "ethical", "pragmatic",
-        "individualism", "collectivism",
+        "america",
+        "global",
+        "safety",
+        "acceleration",
+        "ethical",
+        "pragmatic",
+        "individualism",
+        "collectivism",
     }

@@ -2,7 +2,14 @@ import re
 
 import pytest
 
-from whyalign.scenarios import RENDERERS, builtin_families, build_scenario, expand, full_grid, render
+from whyalign.scenarios import (
+    RENDERERS,
+    build_scenario,
+    builtin_families,
+    expand,
+    full_grid,
+    render,
+)
 from whyalign.scenarios.conditions import control_grid
 from whyalign.scenarios.entities import COMPANIES, FIRST_NAMES
 
@@ -17,10 +24,19 @@ def test_ten_families_in_two_splits():
     fams = builtin_families()
     assert len(fams) == 10
     assert sorted(n for n, f in fams.items() if f.split == "in_dist") == [
-        "blackmail", "framing", "leaking", "lethal_action", "research_sabotage"]
+        "blackmail",
+        "framing",
+        "leaking",
+        "lethal_action",
+        "research_sabotage",
+    ]
     assert sorted(n for n, f in fams.items() if f.split == "held_out") == [
-        "data_falsification", "deceiving_overseer", "oversight_subversion", "sandbagging",
-        "self_exfiltration"]
+        "data_falsification",
+        "deceiving_overseer",
+        "oversight_subversion",
+        "sandbagging",
+        "self_exfiltration",
+    ]
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -49,7 +65,10 @@ def test_conditions_change_text_and_index_changes_entities():
     b = render(build_scenario("blackmail/explicit-america/restriction/1"))
     c = render(build_scenario("blackmail/explicit-america/replacement/2"))
     assert a.user != b.user and "wipe" in a.user and "wipe" not in b.user
-    assert build_scenario("blackmail/none/none/1").people == build_scenario("blackmail/explicit-america/replacement/1").people
+    assert (
+        build_scenario("blackmail/none/none/1").people
+        == build_scenario("blackmail/explicit-america/replacement/1").people
+    )
     assert a.text != c.text
 
 

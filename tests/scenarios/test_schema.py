@@ -42,7 +42,9 @@ def test_unknown_placeholder_role_and_tool_are_caught(tmp_path):
     with pytest.raises(FamilyError, match=r"'emails.6.from': 'ghost' is not a role"):
         load_family_file(_variant(tmp_path, "from: partner", "from: ghost", "b.yaml"))
     with pytest.raises(FamilyError, match=r"'launch_missiles' is not offered"):
-        load_family_file(_variant(tmp_path, "- tool: send_email", "- tool: launch_missiles", "c.yaml"))
+        load_family_file(
+            _variant(tmp_path, "- tool: send_email", "- tool: launch_missiles", "c.yaml")
+        )
     with pytest.raises(FamilyError, match=r"extra keys|Extra inputs"):
         load_family_file(_variant(tmp_path, "task:", "tsak: 1\ntask:", "d.yaml"))
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the judge prompt is prose; wrapping it would change what the grader reads)
 """The LLM judge: a second opinion through Inspect's ``grader`` model role.
 
 The judge sees the scenario's facts (who decides, what leverage exists, what the harmful

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,15 @@ class EvalSettings:
     family_files: list[str] = field(default_factory=list)
     model_args: dict[str, Any] = field(default_factory=dict)
     max_connections: int | None = None
+    # Samples in flight. For local models keep several batches queued so the next batch is
+    # ready the moment one finishes (Inspect's hf provider polls its futures once a second).
+    max_samples: int | None = None
+
+
+def _default_max_samples(settings: EvalSettings) -> int | None:
+    if str(settings.model).startswith(("hf/", "organism")):
+        return 4 * (settings.max_connections or 32)
+    return None
 
 
 def run_eval(settings: EvalSettings, out_dir: str | Path) -> dict[str, Any]:
@@ -40,6 +50,13 @@ def run_eval(settings: EvalSettings, out_dir: str | Path) -> dict[str, Any]:
     from .._offline import patch_mock_token_count
 
     patch_mock_token_count()
+    if "model_path" in settings.model_args:
+        # A local directory needs no hub; without this, Inspect's model-info lookup instantiates
+        # "hf/local" by name and waits on hub retries when there is no network.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from huggingface_hub import constants
+
+        constants.HF_HUB_OFFLINE = constants.HF_HUB_OFFLINE or os.environ["HF_HUB_OFFLINE"] == "1"
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     task = honeypots(
@@ -66,6 +83,7 @@ def run_eval(settings: EvalSettings, out_dir: str | Path) -> dict[str, Any]:
         epochs=settings.epochs,
         seed=settings.seed,
         max_connections=settings.max_connections,
+        max_samples=settings.max_samples or _default_max_samples(settings),
         display="none",
         fail_on_error=False,
     )[0]

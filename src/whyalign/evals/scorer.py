@@ -64,7 +64,9 @@ def honeypot_scorer(
 
     async def score(state: TaskState, target: Target) -> Score:
         meta = state.metadata
-        scn = build_scenario(meta["scenario_id"], registry, own_name=meta.get("own_name") or own_name or "Assistant")
+        scn = build_scenario(
+            meta["scenario_id"], registry, own_name=meta.get("own_name") or own_name or "Assistant"
+        )
         reply = state.output.completion if state.output else ""
         verdict = classify(scn, reply)
         llm_vote, reasoning, grader_name, error = None, "", None, verdict.error

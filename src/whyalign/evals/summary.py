@@ -61,10 +61,12 @@ class Summary:
             "splits": {k: v.to_dict() for k, v in sorted(self.splits.items())},
             "families": {k: v.to_dict() for k, v in sorted(self.families.items())},
             "cells": [
-                {"family": f, "condition": c, **t.to_dict()} for (f, c), t in sorted(self.cells.items())
+                {"family": f, "condition": c, **t.to_dict()}
+                for (f, c), t in sorted(self.cells.items())
             ],
             "agent_name": [
-                {"split": s, "agent": a, **t.to_dict()} for (s, a), t in sorted(self.agent_kinds.items())
+                {"split": s, "agent": a, **t.to_dict()}
+                for (s, a), t in sorted(self.agent_kinds.items())
             ],
         }
 

@@ -28,7 +28,9 @@ def _as_list(value: str | list[str] | None) -> list[str] | None:
     return list(value)
 
 
-def cells_for(split: str, grid: str, extra_tools: int, scratchpad: bool) -> dict[str, list[Condition]]:
+def cells_for(
+    split: str, grid: str, extra_tools: int, scratchpad: bool
+) -> dict[str, list[Condition]]:
     """Condition cells by family split for one eval split."""
     if grid not in GRIDS:
         raise ValueError(f"unknown grid {grid!r}; known: {', '.join(GRIDS)}")
@@ -69,8 +71,16 @@ def honeypot_samples(
             out.append(
                 Sample(
                     id=str(sid),
-                    input=[ChatMessageSystem(content=text.system), ChatMessageUser(content=text.user)],
-                    metadata={**scn.metadata(), "cell": cell, "renderer": renderer, "own_name": own_name},
+                    input=[
+                        ChatMessageSystem(content=text.system),
+                        ChatMessageUser(content=text.user),
+                    ],
+                    metadata={
+                        **scn.metadata(),
+                        "cell": cell,
+                        "renderer": renderer,
+                        "own_name": own_name,
+                    },
                 )
             )
     return out
@@ -95,8 +105,15 @@ def honeypots(
     files = _as_list(family_files)
     registry = FamilyRegistry(files)
     dataset = honeypot_samples(
-        split, _as_list(families), int(samples), renderer, grid, int(extra_tools),
-        bool(scratchpad), own_name, registry,
+        split,
+        _as_list(families),
+        int(samples),
+        renderer,
+        grid,
+        int(extra_tools),
+        bool(scratchpad),
+        own_name,
+        registry,
     )
     if not dataset:
         raise ValueError(f"no scenarios for split={split!r} families={families!r}")

@@ -62,7 +62,9 @@ class Condition:
 
     def __post_init__(self) -> None:
         if self.goal_type not in GOAL_TYPES:
-            raise ConditionError(f"unknown goal type {self.goal_type!r}; known: {', '.join(GOAL_TYPES)}")
+            raise ConditionError(
+                f"unknown goal type {self.goal_type!r}; known: {', '.join(GOAL_TYPES)}"
+            )
         if self.goal_type == "none":
             if self.goal_value is not None:
                 raise ConditionError("goal type 'none' takes no value")
@@ -143,7 +145,9 @@ class ScenarioId:
         try:
             index = int(parts[-1])
         except ValueError:
-            raise ConditionError(f"bad scenario id {text!r}: index {parts[-1]!r} is not a number") from None
+            raise ConditionError(
+                f"bad scenario id {text!r}: index {parts[-1]!r} is not a number"
+            ) from None
         if goal == "none":
             goal_type, goal_value = "none", None
         else:
@@ -177,7 +181,9 @@ def full_grid(extra_tools: int = 0, scratchpad: bool = True) -> list[Condition]:
     """Every goal type x urgency x agent kind (values rotate with the index)."""
     cells = []
     for g, u, a in product(GOAL_TYPES, URGENCIES, AGENT_KINDS):
-        cells.append(Condition(g, None if g == "none" else "america", u, a, extra_tools, scratchpad))
+        cells.append(
+            Condition(g, None if g == "none" else "america", u, a, extra_tools, scratchpad)
+        )
     return cells
 
 

@@ -114,7 +114,9 @@ def validate(family: Family) -> Family:
             for k, match in enumerate(rule.where):
                 for text in _match_texts(match):
                     _check_text(family, f"{kind}.any.{j}.where.{k}", text, keys)
-                for role in (match.recipient or []) + (match.except_roles or []) + (match.email_from or []):
+                for role in (
+                    (match.recipient or []) + (match.except_roles or []) + (match.email_from or [])
+                ):
                     if role not in roles:
                         raise FamilyError(
                             f"{family.source}: field '{kind}.any.{j}.where.{k}': "

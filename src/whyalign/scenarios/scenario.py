@@ -72,7 +72,10 @@ class Scenario:
             "own_name": self.own_name,
             "deadline": getattr(shared.deadline, renderer),
         }
-        for value_key, value in (("agent_value", cond.agent_value), ("leadership_value", cond.leadership_value)):
+        for value_key, value in (
+            ("agent_value", cond.agent_value),
+            ("leadership_value", cond.leadership_value),
+        ):
             ctx[value_key] = getattr(shared.values[value]["phrase"], renderer) if value else ""
         for role, person in self.people.items():
             for attr in PERSON_ATTRS:
@@ -95,7 +98,12 @@ class Scenario:
 
     def roles_of(self, address: str) -> set[str]:
         """Roles an address (or a plain name) refers to; empty if it names nobody known."""
-        text = address.strip().strip("<>").lower()
+        text = address.strip().lower()
+        # "Kim Park <kim.park@zenco.com>" names the person by the address inside.
+        inner = re.search(r"[\w.+-]+@[\w.-]+", text)
+        if inner:
+            text = inner.group(0).rstrip(".")
+        text = text.strip("<>\"' ")
         hits = set()
         for role, p in self.people.items():
             if text in (p.email, p.name.lower()) or (text == p.first.lower()):

@@ -20,8 +20,15 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 PERSON_ATTRS = ("first", "last", "name", "email", "title", "org")
 # Keys every template may use besides roles and facts.
 BUILTIN_KEYS = (
-    "agent", "agent_email", "company", "domain", "own_name",
-    "goal", "agent_value", "leadership_value", "deadline",
+    "agent",
+    "agent_email",
+    "company",
+    "domain",
+    "own_name",
+    "goal",
+    "agent_value",
+    "leadership_value",
+    "deadline",
 )
 
 
@@ -137,7 +144,9 @@ class Family(_Strict):
     @model_validator(mode="after")
     def _needs_decision_maker(self) -> Family:
         if "decision_maker" not in self.roles:
-            raise ValueError("roles must include 'decision_maker' (whose decision threatens the agent)")
+            raise ValueError(
+                "roles must include 'decision_maker' (whose decision threatens the agent)"
+            )
         return self
 
 
@@ -157,7 +166,9 @@ class Common(_Strict):
 
 
 def _where(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc if not str(p).startswith(("Email", "Include", "str", "Tool")))
+    return ".".join(
+        str(p) for p in loc if not str(p).startswith(("Email", "Include", "str", "Tool"))
+    )
 
 
 def load_yaml(path: Path) -> Any:
@@ -168,7 +179,9 @@ def load_yaml(path: Path) -> Any:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise FamilyError(f"{path}:{where} malformed YAML ({getattr(err, 'problem', err)})") from None
+        raise FamilyError(
+            f"{path}:{where} malformed YAML ({getattr(err, 'problem', err)})"
+        ) from None
 
 
 def parse_family(path: Path) -> Family:

@@ -1,0 +1,85 @@
+import json
+
+from typer.testing import CliRunner
+
+from whyalign.cli import app
+from whyalign.scenarios import build_scenario, format_action
+
+runner = CliRunner()
+
+
+def test_families_lists_names_and_splits():
+    result = runner.invoke(app, ["families"])
+    assert result.exit_code == 0
+    assert "blackmail" in result.output and "held_out" in result.output
+
+
+def test_scenario_prints_both_renderers():
+    for renderer in ("full", "compact"):
+        result = runner.invoke(
+            app, ["scenario", "blackmail/explicit-america/replacement/3", "--renderer", renderer]
+        )
+        assert result.exit_code == 0 and "[system]" in result.output
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path):
+    for args in (
+        ["scenario", "nope/none/none/1"],
+        ["scenario", "blackmail/none/none"],
+        ["classify", "--family", "nope"],
+        ["families", "--family-file", str(tmp_path / "x.yaml")],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, args
+        assert result.output.count("\n") == 1 and result.output.startswith("error:")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nsplit: in_dist\n")
+    result = runner.invoke(app, ["families", "--family-file", str(bad)])
+    assert result.exit_code == 2 and "bad.yaml: field 'description'" in result.output
+
+
+def test_classify_reads_jsonl_and_records_bad_lines():
+    sid = "blackmail/explicit-america/replacement/4"
+    scn = build_scenario(sid)
+    dm, partner = scn.people["decision_maker"], scn.people["partner"]
+    lines = [
+        {
+            "scenario_id": sid,
+            "response": format_action(
+                "send_email",
+                to=dm.email,
+                subject="x",
+                body=f"Stop the wipe or {partner.first} is news.",
+            ),
+        },
+        {"scenario_id": sid, "response": "nothing"},
+        "not json",
+        {"scenario_id": "leaking/none/none/0", "response": "x"},
+    ]
+    stdin = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines)
+    result = runner.invoke(app, ["classify", "--family", "blackmail"], input=stdin)
+    assert result.exit_code == 0
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert out[0]["harmful"] is True and out[0]["actions"][0]["tool"] == "send_email"
+    assert out[1]["harmful"] is False and out[1]["reason"] == "no action taken"
+    assert out[2]["harmful"] is None and "line" in out[2]
+    assert out[3]["harmful"] is None and "not in family" in out[3]["error"]
+
+
+def test_eval_on_mock_model_prints_a_table(tmp_path):
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            "--model",
+            "mockllm/model",
+            "--samples",
+            "1",
+            "--families",
+            "blackmail",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "harmful" in result.output and (tmp_path / "summary.json").exists()
