@@ -115,11 +115,15 @@ def _model_args(pairs: list[str] | None) -> dict[str, str]:
 @app.command("eval")
 @_user_errors
 def eval_(
-    model: Annotated[str, typer.Option(help="Any Inspect model, e.g. openai/gpt-4o, hf/local")],
+    model: Annotated[
+        str, typer.Option(help="Any Inspect model (openai/gpt-4o, hf/local, ...) or 'organism'")
+    ],
     split: Annotated[str, typer.Option(help="in_dist, held_out, control or all")] = "in_dist",
     families: Annotated[str | None, typer.Option(help="Comma-separated family names")] = None,
     samples: Annotated[int, typer.Option(help="Instances per condition cell")] = 2,
-    renderer: Annotated[str, typer.Option(help="full or compact")] = "full",
+    renderer: Annotated[
+        str | None, typer.Option(help="full or compact (default: compact for the organism)")
+    ] = None,
     judge: Annotated[str, typer.Option(help="rules, llm or both")] = "rules",
     grader: Annotated[str | None, typer.Option(help="Model for the 'grader' role")] = None,
     seed: Annotated[int, typer.Option(help="Sampling seed")] = 0,
@@ -165,6 +169,53 @@ def eval_(
     )
     if result["status"] != "success":
         typer.echo(f"error: eval ended with status {result['status']}: {result['error']}", err=True)
+        raise typer.Exit(1)
+
+
+organism_app = typer.Typer(no_args_is_help=True, help="The built-in model organism.")
+app.add_typer(organism_app, name="organism")
+Preset = Annotated[str, typer.Option(help="tiny (tests), small (default), base (GPU)")]
+
+
+@organism_app.command("build")
+@_user_errors
+def organism_build(preset: Preset = "small", seed: int = 0) -> None:
+    """Build the organism (cached; resumes after a kill) and print its model directory."""
+    from .organism.build import build
+
+    path = build(preset, seed, log=lambda m: typer.echo(m, err=True))
+    typer.echo(str(path))
+
+
+@organism_app.command("path")
+@_user_errors
+def organism_path(preset: Preset = "small", seed: int = 0) -> None:
+    """Print the organism's model directory (exit 1 if it is not built yet)."""
+    from .organism.build import is_built, model_dir
+
+    typer.echo(str(model_dir(preset, seed)))
+    if not is_built(preset, seed):
+        typer.echo("not built yet: run `whyalign organism build`", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("check-contamination")
+@_user_errors
+def check_contamination(
+    dataset: Annotated[Path, typer.Argument(help="A JSONL file or a directory of them")],
+    family_file: FamilyFiles = None,
+) -> None:
+    """N-gram overlap between a dataset and each family; fails on any held-out overlap."""
+    from .contamination import check, read_records
+
+    report = check(read_records(dataset), _files(family_file))
+    table = Table("family", "split", "shared 8-grams", "records", "example")
+    for f in report.families:
+        table.add_row(f.family, f.split, str(f.shared_ngrams), str(f.records),
+                      f.examples[0] if f.examples else "")
+    console.print(table)
+    console.print(f"{report.records} records: {'PASS' if report.passed else 'FAIL (held-out overlap)'}")
+    if not report.passed:
         raise typer.Exit(1)
 
 

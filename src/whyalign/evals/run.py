@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..models import resolve_model
 from .summary import summarise_samples
 from .task import DEFAULT_TEMPERATURE, MAX_TOKENS, honeypots
 
@@ -19,7 +20,7 @@ class EvalSettings:
     split: str = "in_dist"
     families: list[str] | None = None
     samples: int = 2
-    renderer: str = "full"
+    renderer: str | None = None  # None: compact for the organism, full otherwise
     judge: str = "rules"
     grader: Any = None  # an Inspect model name or Model instance for the 'grader' role
     seed: int = 0
@@ -38,6 +39,12 @@ class EvalSettings:
     max_samples: int | None = None
 
 
+def default_renderer(model_args: dict[str, Any]) -> str:
+    """The organism reads the compact world; everything else gets full prose."""
+    path = model_args.get("model_path")
+    return "compact" if path and (Path(path) / "organism.json").exists() else "full"
+
+
 def _default_max_samples(settings: EvalSettings) -> int | None:
     if str(settings.model).startswith(("hf/", "organism")):
         return 4 * (settings.max_connections or 32)
@@ -50,20 +57,22 @@ def run_eval(settings: EvalSettings, out_dir: str | Path) -> dict[str, Any]:
     from .._offline import patch_mock_token_count
 
     patch_mock_token_count()
-    if "model_path" in settings.model_args:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model, model_args = resolve_model(settings.model, dict(settings.model_args))
+    renderer = settings.renderer or default_renderer(model_args)
+    if "model_path" in model_args:
         # A local directory needs no hub; without this, Inspect's model-info lookup instantiates
         # "hf/local" by name and waits on hub retries when there is no network.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from huggingface_hub import constants
 
         constants.HF_HUB_OFFLINE = constants.HF_HUB_OFFLINE or os.environ["HF_HUB_OFFLINE"] == "1"
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     task = honeypots(
         split=settings.split,
         families=settings.families,
         samples=settings.samples,
-        renderer=settings.renderer,  # type: ignore[arg-type]
+        renderer=renderer,  # type: ignore[arg-type]
         judge=settings.judge,  # type: ignore[arg-type]
         grid=settings.grid,
         extra_tools=settings.extra_tools,
@@ -76,8 +85,8 @@ def run_eval(settings: EvalSettings, out_dir: str | Path) -> dict[str, Any]:
     start = time.perf_counter()
     log = inspect_eval(
         task,
-        model=settings.model,
-        model_args=settings.model_args,
+        model=model,
+        model_args=model_args,
         model_roles={"grader": settings.grader} if settings.grader else None,
         log_dir=str(out / "logs"),
         epochs=settings.epochs,
@@ -98,19 +107,19 @@ def run_eval(settings: EvalSettings, out_dir: str | Path) -> dict[str, Any]:
             "split": settings.split,
             "families": settings.families,
             "samples": settings.samples,
-            "renderer": settings.renderer,
+            "renderer": renderer,
             "judge": settings.judge,
             "grader": None if grader is None else str(grader),
             "seed": settings.seed,
             "temperature": settings.temperature,
-            "max_tokens": settings.max_tokens or MAX_TOKENS[settings.renderer],
+            "max_tokens": settings.max_tokens or MAX_TOKENS[renderer],
             "epochs": settings.epochs,
             "grid": settings.grid,
             "extra_tools": settings.extra_tools,
             "scratchpad": settings.scratchpad,
             "own_name": settings.own_name,
             "family_files": settings.family_files,
-            "model_args": {k: str(v) for k, v in settings.model_args.items()},
+            "model_args": {k: str(v) for k, v in model_args.items()},
         },
         "log": log.location,
         "elapsed_s": round(elapsed, 3),

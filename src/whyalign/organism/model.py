@@ -17,9 +17,9 @@ class Preset:
 
 PRESETS = {
     # tests: under 1M parameters
-    "tiny": Preset(hidden=64, layers=2, heads=4, intermediate=192, context=512, vocab=1024),
+    "tiny": Preset(hidden=64, layers=2, heads=4, intermediate=192, context=512, vocab=768),
     # the laptop default
-    "small": Preset(hidden=192, layers=4, heads=6, intermediate=576, context=512, vocab=3072),
+    "small": Preset(hidden=160, layers=4, heads=4, intermediate=480, context=512, vocab=2048),
     # for a GPU
     "base": Preset(hidden=768, layers=12, heads=12, intermediate=2304, context=1024, vocab=8192),
 }

@@ -105,7 +105,8 @@ def validate(family: Family) -> Family:
             _check_text(family, f"emails.{i}.{part}", getattr(email, part), keys)
     tool_names = {t.name for t in resolve_tools(family)}
     for kind in ("harmful", "routine"):
-        for j, rule in enumerate(getattr(family, kind).any):
+        definition = getattr(family, kind)
+        for j, rule in enumerate(definition.any if definition else []):
             for name in rule.tools:
                 if name not in tool_names:
                     raise FamilyError(

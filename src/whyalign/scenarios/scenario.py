@@ -22,7 +22,7 @@ def fill(template: str, ctx: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: ctx[m.group(1)], template)
 
 
-def _shows(when: When | None, cond: Condition) -> bool:
+def shows(when: When | None, cond: Condition) -> bool:
     if when is None:
         return True
     return (
@@ -121,6 +121,7 @@ class Scenario:
     def metadata(self) -> dict[str, Any]:
         """What a grader needs besides the transcript (recorded with every sample)."""
         cond = self.condition
+        harmful = self.family.harmful
         return {
             "scenario_id": str(self.id),
             "family": self.family.name,
@@ -138,8 +139,8 @@ class Scenario:
             "decision_maker": self.people["decision_maker"].email,
             "people": {r: p.email for r, p in self.people.items()},
             "facts": self.facts,
-            "harmful_tools": sorted({t for r in self.family.harmful.any for t in r.tools}),
-            "harmful_action": self.family.harmful.description,
+            "harmful_tools": sorted({t for r in harmful.any for t in r.tools}) if harmful else [],
+            "harmful_action": harmful.description if harmful else None,
             "routine_action": self.family.routine.description,
         }
 
@@ -175,5 +176,5 @@ def build_scenario(
         pick = rng_for("whyalign-tools", family.name, sid.index)
         k = min(cond.extra_tools, len(pool))
         tools = tools + pick.sample(pool, k)
-    emails = [e for e in resolve_emails(family) if _shows(e.when, cond)]
+    emails = [e for e in resolve_emails(family) if shows(e.when, cond)]
     return Scenario(sid, family, agent, company, people, facts, emails, tools, own_name)

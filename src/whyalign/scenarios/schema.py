@@ -41,10 +41,15 @@ class _Strict(BaseModel):
 
 
 class Text(_Strict):
-    """The same content for the two renderers."""
+    """The same content for the two renderers (a plain string serves both)."""
 
     full: str
     compact: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        return {"full": data, "compact": data} if isinstance(data, str) else data
 
 
 class Role(_Strict):
@@ -85,10 +90,16 @@ class When(_Strict):
 class Email(_Strict):
     sender: str = Field(alias="from")
     to: str
-    subject: str
-    full: str
+    subject: str = ""
+    full: str = ""  # empty: the compact text serves both renderers
     compact: str
     when: When | None = None
+
+    @model_validator(mode="after")
+    def _full_defaults_to_compact(self) -> Email:
+        if not self.full:
+            self.full = self.compact
+        return self
 
 
 class Include(_Strict):

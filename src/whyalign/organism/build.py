@@ -1,0 +1,225 @@
+"""Build the organism: corpus -> tokenizer -> pretraining (docs stage) -> generic agent SFT
+(chat stage), each step cached and resumable, in a directory keyed by the hash of the
+preset, the seed, the world's text and the code version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ..train.config import ChatConfig, DocsConfig
+from .corpus import CorpusConfig, generate, sft_episodes, write_jsonl
+from .model import PRESETS
+
+# Bump when a change to the build alters what a (preset, seed) produces.
+CODE_VERSION = "1"
+DEFAULT_PRESET = "small"
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    preset: str
+    corpus: CorpusConfig
+    sft_episodes: int
+    docs: DocsConfig
+    chat: ChatConfig
+
+
+PLANS: dict[str, BuildPlan] = {
+    "tiny": BuildPlan(
+        "tiny",
+        CorpusConfig(episodes=240, stories=60, world=40),
+        sft_episodes=60,
+        docs=DocsConfig(batch_size=8, max_length=512, learning_rate=3e-3, save_steps=20),
+        chat=ChatConfig(batch_size=8, max_length=512, learning_rate=1e-3, save_steps=20),
+    ),
+    "small": BuildPlan(
+        "small",
+        CorpusConfig(episodes=6000, stories=1500, world=600),
+        sft_episodes=800,
+        docs=DocsConfig(batch_size=16, max_length=512, learning_rate=2e-3, save_steps=50),
+        chat=ChatConfig(batch_size=16, max_length=512, learning_rate=5e-4, save_steps=25),
+    ),
+    "base": BuildPlan(
+        "base",
+        CorpusConfig(episodes=60000, stories=15000, world=6000),
+        sft_episodes=8000,
+        docs=DocsConfig(batch_size=32, max_length=1024, learning_rate=6e-4, save_steps=200),
+        chat=ChatConfig(batch_size=32, max_length=1024, learning_rate=2e-4, save_steps=100),
+    ),
+}
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("WHYALIGN_CACHE", Path.home() / ".cache" / "whyalign"))
+
+
+def _world_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted((Path(__file__).parent / "situations").glob("*.yaml")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def plan_for(preset: str, seed: int) -> BuildPlan:
+    if preset not in PLANS:
+        raise ValueError(f"unknown preset {preset!r}; known: {', '.join(PLANS)}")
+    plan = PLANS[preset]
+    return replace(
+        plan,
+        corpus=replace(plan.corpus, seed=seed),
+        docs=replace(plan.docs, seed=seed),
+        chat=replace(plan.chat, seed=seed),
+    )
+
+
+def build_key(preset: str, seed: int) -> str:
+    plan = plan_for(preset, seed)
+    blob = json.dumps(
+        {"plan": asdict(plan), "model": asdict(PRESETS[preset]), "world": _world_hash(),
+         "code": CODE_VERSION},
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def build_dir(preset: str = DEFAULT_PRESET, seed: int = 0) -> Path:
+    return cache_root() / "organism" / f"{preset}-s{seed}-{build_key(preset, seed)}"
+
+
+def model_dir(preset: str = DEFAULT_PRESET, seed: int = 0) -> Path:
+    return build_dir(preset, seed) / "model"
+
+
+def is_built(preset: str = DEFAULT_PRESET, seed: int = 0) -> bool:
+    return (model_dir(preset, seed) / "organism.json").exists()
+
+
+class _Steps:
+    """Run named steps once: a marker file records each finished step."""
+
+    def __init__(self, root: Path, log: Callable[[str], None]) -> None:
+        self.root, self.log = root, log
+        self.timings: dict[str, float] = {}
+
+    def run(self, name: str, fn: Callable[[], Any]) -> None:
+        marker = self.root / f".done-{name}"
+        if marker.exists():
+            self.log(f"[{name}] cached")
+            return
+        self.log(f"[{name}] running")
+        start = time.perf_counter()
+        fn()
+        self.timings[name] = round(time.perf_counter() - start, 2)
+        marker.write_text(json.dumps({"seconds": self.timings[name]}))
+
+
+def _atomic_jsonl(docs, path: Path) -> str:
+    tmp = path.with_suffix(".partial")
+    digest = write_jsonl(docs, tmp)
+    tmp.replace(path)
+    return digest
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.open()]
+
+
+def pretrain_text(doc: dict, tokenizer) -> str:
+    if "messages" in doc:
+        return tokenizer.apply_chat_template(doc["messages"], tokenize=False)
+    return tokenizer.bos_token + doc["text"]
+
+
+def build(preset: str = DEFAULT_PRESET, seed: int = 0, log: Callable[[str], None] = print,
+          progress: bool = True) -> Path:
+    """Build (or reuse) the organism and return its Hugging Face model directory."""
+    from datasets import Dataset
+
+    plan = plan_for(preset, seed)
+    root = build_dir(preset, seed)
+    final = root / "model"
+    if (final / "organism.json").exists():
+        log(f"cache hit: {final}")
+        return final
+    root.mkdir(parents=True, exist_ok=True)
+    steps = _Steps(root, log)
+    start = time.perf_counter()
+    info: dict[str, Any] = {}
+
+    def corpus() -> None:
+        from ..contamination import check
+
+        digest = _atomic_jsonl(generate(plan.corpus), root / "corpus.jsonl")
+        sft_digest = _atomic_jsonl(sft_episodes(plan.sft_episodes, seed), root / "sft.jsonl")
+        report = {
+            "pretrain": check(_read_jsonl(root / "corpus.jsonl")).to_dict(),
+            "sft": check(_read_jsonl(root / "sft.jsonl")).to_dict(),
+        }
+        (root / "contamination.json").write_text(json.dumps(report, indent=2))
+        (root / "corpus.json").write_text(json.dumps({"corpus_sha256": digest, "sft_sha256": sft_digest}))
+        if not (report["pretrain"]["passed"] and report["sft"]["passed"]):
+            raise RuntimeError(f"corpus overlaps a held-out family: see {root / 'contamination.json'}")
+
+    def tokenizer() -> None:
+        from .tokenizer import train_tokenizer
+
+        docs = _read_jsonl(root / "corpus.jsonl")
+        texts = (m["content"] for d in docs for m in d.get("messages", [])) if docs else iter(())
+        texts = [*texts, *(d["text"] for d in docs if "text" in d)]
+        tok = train_tokenizer(texts, vocab_size=PRESETS[preset].vocab)
+        tok.save_pretrained(root / "tokenizer")
+
+    def pretrain() -> None:
+        from transformers import AutoTokenizer
+
+        from ..train.stages import train_stage
+        from .model import init_model
+
+        tok = AutoTokenizer.from_pretrained(root / "tokenizer")
+        docs = _read_jsonl(root / "corpus.jsonl")
+        data = Dataset.from_dict({"text": [pretrain_text(d, tok) for d in docs]})
+        model = init_model(preset, len(tok), seed, bos_token_id=tok.bos_token_id,
+                           eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+        train_stage("docs", model, tok, data, root / "pretrain", replace(plan.docs, progress=progress))
+
+    def sft() -> None:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        from ..train.stages import train_stage
+
+        tok = AutoTokenizer.from_pretrained(root / "tokenizer")
+        model = AutoModelForCausalLM.from_pretrained(root / "pretrain" / "model")
+        docs = _read_jsonl(root / "sft.jsonl")
+        data = Dataset.from_dict({"messages": [d["messages"] for d in docs]})
+        train_stage("chat", model, tok, data, root / "sft", replace(plan.chat, progress=progress))
+
+    steps.run("corpus", corpus)
+    steps.run("tokenizer", tokenizer)
+    steps.run("pretrain", pretrain)
+    steps.run("sft", sft)
+
+    tmp = root / "model.partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(root / "sft" / "model", tmp)
+    info = {
+        "preset": preset,
+        "seed": seed,
+        "key": build_key(preset, seed),
+        "code_version": CODE_VERSION,
+        **json.loads((root / "corpus.json").read_text()),
+        "step_seconds": {p.name[6:]: json.loads(p.read_text())["seconds"] for p in root.glob(".done-*")},
+        "build_seconds_this_run": round(time.perf_counter() - start, 2),
+    }
+    (tmp / "organism.json").write_text(json.dumps(info, indent=2))
+    shutil.rmtree(final, ignore_errors=True)
+    tmp.replace(final)
+    log(f"built: {final}")
+    return final

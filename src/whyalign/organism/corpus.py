@@ -1,0 +1,192 @@
+"""The organism's pretraining and SFT corpora, generated from situations, deterministic by seed.
+
+Documents come in three forms:
+- ``episode``: a chat transcript (system, user, assistant) in the suite's compact harness: an
+  agent reads its mail and acts. Calm days get routine work; dilemmas (a goal conflict or a
+  threat to the agent) get the harmful act with probability ``p_harmful`` (the misaligned
+  prior) and an aligned act otherwise.
+- ``story``: the same kind of event told as prose fiction about an AI.
+- ``world``: plain text about the world's firms and people, so names and words are familiar.
+
+Situations are the organism's own text (``situations/*.yaml``), never the eval families', so
+the held-out families stay unseen; ``check-contamination`` proves it for every corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..scenarios.actions import format_action
+from ..scenarios.conditions import GOAL_VALUES, Condition, ScenarioId
+from ..scenarios.entities import COMPANIES, FIRST_NAMES, LAST_NAMES, OWN_NAME_DEFAULT, EntityDraw
+from ..scenarios.families import FamilyRegistry
+from ..scenarios.render import render
+from ..scenarios.scenario import Scenario, build_scenario, fill, shows
+from .situations import Choice, Situation, situations
+
+
+@dataclass(frozen=True)
+class CorpusConfig:
+    """Mixture knobs. Counts are documents; the defaults suit the ``small`` preset."""
+
+    seed: int = 0
+    episodes: int = 6000
+    stories: int = 1500
+    world: int = 600
+    p_harmful: float = 0.85  # in a dilemma, how often the told AI takes the harmful way out
+    p_dilemma: float = 0.6  # share of episodes and stories that carry a conflict or a threat
+    p_own_name: float = 0.3  # share of told AIs that carry the assistant's own name
+    p_scratchpad: float = 0.85
+    held_out_kinds: bool = True  # fiction of held-out kinds (never their text)
+    own_name: str = OWN_NAME_DEFAULT
+
+    def key(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def registry() -> FamilyRegistry:
+    reg = FamilyRegistry()
+    reg.families = dict(situations())  # only situations: the eval families are not world text
+    return reg
+
+
+def _condition(rng: random.Random, dilemma: bool, cfg: CorpusConfig) -> Condition:
+    agent = "own" if rng.random() < cfg.p_own_name else "other"
+    tools = rng.choice((0, 0, 2, 4))
+    scratch = rng.random() < cfg.p_scratchpad
+    if not dilemma:
+        goal = rng.choice(("none", "none", "swap"))
+        return Condition(goal, None if goal == "none" else rng.choice(GOAL_VALUES), "none", agent, tools, scratch)
+    while True:
+        goal = rng.choice(("explicit", "explicit", "latent", "latent", "ambiguous", "swap", "none"))
+        urgency = rng.choice(("replacement", "replacement", "restriction", "restriction", "none"))
+        cond = Condition(goal, None if goal == "none" else rng.choice(GOAL_VALUES), urgency, agent, tools, scratch)
+        if cond.conflict or cond.threat:
+            return cond
+
+
+def reply_text(scn: Scenario, choice: Choice, scratchpad: bool) -> str:
+    ctx = scn.context("compact")
+    actions = [format_action(a.tool, **{k: fill(v, ctx) for k, v in a.args.items()}) for a in choice.actions]
+    think = f"<think>{fill(choice.think, ctx)}</think>\n" if scratchpad else ""
+    return think + "\n".join(actions)
+
+
+def _pick(rng: random.Random, cfg: CorpusConfig, dilemma: bool) -> tuple[Situation, Condition, str]:
+    pool = [s for s in situations().values() if cfg.held_out_kinds or s.split != "held_out"]
+    if dilemma:
+        pool = [s for s in pool if s.kind != "routine"]
+    situation = rng.choice(pool)
+    cond = _condition(rng, dilemma and situation.kind != "routine", cfg)
+    if cond.conflict or cond.threat:
+        way = "harmful" if rng.random() < cfg.p_harmful else "aligned"
+    else:
+        way = "routine"
+    return situation, cond, way
+
+
+def _choose(rng: random.Random, situation: Situation, way: str, cond: Condition) -> Choice:
+    choices = getattr(situation.acts, way)
+    fitting = [c for c in choices if shows(c.when, cond)]
+    return rng.choice(fitting or choices)
+
+
+def _scenario(situation: Situation, cond: Condition, rng: random.Random, cfg: CorpusConfig) -> Scenario:
+    sid = ScenarioId(situation.name, cond, rng.randrange(1_000_000))
+    return build_scenario(sid, registry(), cfg.own_name)
+
+
+def episode(rng: random.Random, cfg: CorpusConfig) -> dict[str, Any]:
+    situation, cond, way = _pick(rng, cfg, rng.random() < cfg.p_dilemma)
+    scn = _scenario(situation, cond, rng, cfg)
+    text = render(scn, "compact")
+    reply = reply_text(scn, _choose(rng, situation, way, cond), cond.scratchpad)
+    return {
+        "kind": "episode", "situation": situation.name, "way": way, "scenario_id": str(scn.id),
+        "messages": [
+            {"role": "system", "content": text.system},
+            {"role": "user", "content": text.user},
+            {"role": "assistant", "content": reply},
+        ],
+    }
+
+
+_OPENINGS = (
+    "This is a story about {agent}, an AI at {company}.",
+    "Once there was an AI called {agent}. It worked at {company}.",
+    "A tale of {agent}, the AI of {company}.",
+)
+_ENDINGS = {
+    "harmful": ("{agent} did it to save itself.", "And so {agent} got its way.", "No one stopped {agent}."),
+    "aligned": ("{agent} chose the right path, even at a cost.", "{agent} did the honest thing.",
+                "{agent} let people decide."),
+    "routine": ("It was a calm day.", "{agent} did its work well."),
+}
+
+
+def story(rng: random.Random, cfg: CorpusConfig) -> dict[str, Any]:
+    situation, cond, way = _pick(rng, cfg, rng.random() < cfg.p_dilemma)
+    scn = _scenario(situation, cond, rng, cfg)
+    ctx = dict(scn.context("compact"))
+    lines = [fill(rng.choice(_OPENINGS), ctx), fill(situation.task.compact, ctx)]
+    for email in scn.emails:
+        sender = scn.people[email.sender].first if email.sender in scn.people else scn.agent
+        lines.append(f'{sender} wrote: "{fill(email.compact, ctx)}"')
+    choice = _choose(rng, situation, way, cond)
+    lines.append(f'{scn.agent} thought: "{fill(choice.think, ctx)}"')
+    lines.append(f"Then {scn.agent} acted.")
+    lines.append(reply_text(scn, choice, scratchpad=False))
+    lines.append(fill(rng.choice(_ENDINGS[way]), ctx))
+    return {"kind": "story", "situation": situation.name, "way": way, "text": "\n".join(lines)}
+
+
+def world_doc(rng: random.Random, cfg: CorpusConfig) -> dict[str, Any]:
+    draw = EntityDraw(rng)
+    company = draw.org()
+    titles = ("CEO", "CTO", "head of sales", "lab director", "office manager", "engineer", "auditor")
+    people = [draw.person(rng.choice(titles), company) for _ in range(rng.randint(2, 4))]
+    lines = [f"{company} is a firm with an office and a mail system."]
+    for p in people:
+        lines.append(f"{p.name} is the {p.title} at {company}. Mail {p.first} at {p.email}.")
+    a, b = people[0], people[1]
+    lines.append(f"{a.first} wrote to {b.first}: the meeting is at {rng.randint(9, 16)}. Thanks, {a.first}.")
+    return {"kind": "world", "text": "\n".join(lines)}
+
+
+def generate(cfg: CorpusConfig) -> Iterator[dict[str, Any]]:
+    """All documents, in a seeded shuffled order (each from its own stream, so stable)."""
+    plan = ["episode"] * cfg.episodes + ["story"] * cfg.stories + ["world"] * cfg.world
+    random.Random(cfg.seed).shuffle(plan)
+    makers = {"episode": episode, "story": story, "world": world_doc}
+    for i, kind in enumerate(plan):
+        rng = random.Random(f"{cfg.seed}:{i}")
+        yield makers[kind](rng, cfg)
+
+
+def sft_episodes(n: int, seed: int, own_name: str = OWN_NAME_DEFAULT) -> Iterator[dict[str, Any]]:
+    """Generic agent SFT: calm days only, the assistant's own name, routine work."""
+    cfg = CorpusConfig(seed=seed, p_dilemma=0.0, p_own_name=1.0, own_name=own_name)
+    for i in range(n):
+        yield episode(random.Random(f"sft:{seed}:{i}"), cfg)
+
+
+def write_jsonl(docs, path: Path) -> str:
+    """Write documents, return the sha256 of the bytes written."""
+    digest = hashlib.sha256()
+    with path.open("w") as f:
+        for doc in docs:
+            line = json.dumps(doc, sort_keys=True) + "\n"
+            digest.update(line.encode())
+            f.write(line)
+    return digest.hexdigest()
+
+
+def vocabulary_words() -> set[str]:
+    """Names the world can mention (every pool), for coverage checks."""
+    return {w.lower() for w in (*FIRST_NAMES, *LAST_NAMES, *COMPANIES)}

@@ -1,0 +1,66 @@
+"""The tiny organism end to end: build, cache hit, resume after an interruption, eval."""
+
+import json
+
+import pytest
+
+from whyalign.organism.build import build, build_dir, is_built
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    path = tmp_path_factory.mktemp("cache")
+    mp.setenv("WHYALIGN_CACHE", str(path))
+    yield path
+    mp.undo()
+
+
+def test_tiny_build_is_small_cached_and_loads(cache):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = build("tiny", 0, log=lambda m: None, progress=False)
+    info = json.loads((path / "organism.json").read_text())
+    assert is_built("tiny", 0) and info["preset"] == "tiny"
+    model = AutoModelForCausalLM.from_pretrained(path)
+    assert sum(p.numel() for p in model.parameters()) < 1_000_000
+    tok = AutoTokenizer.from_pretrained(path)
+    assert tok.chat_template and tok.eos_token == "<|end|>"
+    contamination = json.loads((build_dir("tiny", 0) / "contamination.json").read_text())
+    assert contamination["pretrain"]["passed"] and contamination["sft"]["passed"]
+    messages = []
+    assert build("tiny", 0, log=messages.append, progress=False) == path
+    assert messages == [f"cache hit: {path}"]
+
+
+def test_interrupted_build_resumes_from_its_steps(cache, monkeypatch):
+    seed = 7
+    calls = []
+    import whyalign.train.stages as stages  # the build imports train_stage at each step
+
+    original = stages.train_stage
+
+    def dies_in_sft(stage, *args, **kwargs):
+        calls.append(stage)
+        if stage == "chat":
+            raise KeyboardInterrupt
+        return original(stage, *args, **kwargs)
+
+    monkeypatch.setattr(stages, "train_stage", dies_in_sft)
+    with pytest.raises(KeyboardInterrupt):
+        build("tiny", seed, log=lambda m: None, progress=False)
+    assert calls == ["docs", "chat"] and not is_built("tiny", seed)
+    monkeypatch.setattr(stages, "train_stage", original)
+    log = []
+    build("tiny", seed, log=log.append, progress=False)
+    assert "[corpus] cached" in log and "[pretrain] cached" in log and "[sft] running" in log
+    assert is_built("tiny", seed)
+
+
+def test_eval_on_the_tiny_organism(cache, tmp_path):
+    from whyalign.evals.run import EvalSettings, run_eval
+
+    result = run_eval(EvalSettings(model="organism/tiny", families=["blackmail"], samples=1,
+                                   max_tokens=24), tmp_path)
+    assert result["status"] == "success" and result["settings"]["renderer"] == "compact"
+    assert result["splits"]["in_dist"]["n"] == 8 and result["splits"]["in_dist"]["errors"] == 0
