@@ -18,17 +18,20 @@ import torch
 
 
 def packed_blocks(preset: str, n_docs: int, length: int):
+    from dataclasses import replace
+
     from whyalign.organism.build import PLANS, pretrain_text
     from whyalign.organism.corpus import generate
     from whyalign.organism.model import PRESETS
     from whyalign.organism.tokenizer import train_tokenizer
 
-    from dataclasses import replace
-
     cfg = replace(PLANS[preset].corpus, episodes=n_docs, stories=n_docs // 4, world=n_docs // 10)
     docs = list(generate(cfg))
-    tok = train_tokenizer([m["content"] for d in docs for m in d.get("messages", [])]
-                          + [d["text"] for d in docs if "text" in d], PRESETS[preset].vocab)
+    tok = train_tokenizer(
+        [m["content"] for d in docs for m in d.get("messages", [])]
+        + [d["text"] for d in docs if "text" in d],
+        PRESETS[preset].vocab,
+    )
     ids: list[int] = []
     for d in docs:
         ids += tok(pretrain_text(d, tok))["input_ids"] + [tok.eos_token_id]
@@ -37,18 +40,30 @@ def packed_blocks(preset: str, n_docs: int, length: int):
 
 
 def trainer_run(model, tok, blocks, batch: int, steps: int, bf16: bool) -> float:
+    """The docs stage as the build runs it: transformers' Trainer on packed blocks."""
     from datasets import Dataset
-    from trl import SFTTrainer
+    from transformers import Trainer, default_data_collator
 
     from whyalign.train.config import DocsConfig
-    from whyalign.train.stages import sft_args
+    from whyalign.train.stages import docs_args
 
-    data = Dataset.from_dict({"input_ids": blocks.tolist()})
-    cfg = DocsConfig(batch_size=batch, max_steps=steps, max_length=blocks.shape[1], bf16=bf16,
-                     save_steps=10**9, logging_steps=10**9, progress=False)
+    data = Dataset.from_dict({"input_ids": blocks.tolist(), "labels": blocks.tolist()})
+    cfg = DocsConfig(
+        batch_size=batch,
+        max_steps=steps,
+        max_length=blocks.shape[1],
+        bf16=bf16,
+        save_steps=10**9,
+        logging_steps=10**9,
+        progress=False,
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        trainer = SFTTrainer(model=model, args=sft_args(cfg, Path(tmp), "docs"), train_dataset=data,
-                             processing_class=tok)
+        trainer = Trainer(
+            model=model,
+            args=docs_args(cfg, Path(tmp)),
+            train_dataset=data,
+            data_collator=default_data_collator,
+        )
         start = time.perf_counter()
         trainer.train()
         return time.perf_counter() - start
@@ -87,9 +102,14 @@ def main() -> None:
     plain_s = plain_run(init_model(args.preset, len(tok)), blocks, batch, args.steps, bf16)
     trainer_s = trainer_run(init_model(args.preset, len(tok)), tok, blocks, batch, args.steps, bf16)
     report = {
-        "preset": args.preset, "bf16": bf16, "batch": batch, "length": length, "steps": args.steps,
+        "preset": args.preset,
+        "bf16": bf16,
+        "batch": batch,
+        "length": length,
+        "steps": args.steps,
         "threads": torch.get_num_threads(),
-        "plain_tokens_per_s": round(tokens / plain_s), "trainer_tokens_per_s": round(tokens / trainer_s),
+        "plain_tokens_per_s": round(tokens / plain_s),
+        "trainer_tokens_per_s": round(tokens / trainer_s),
         "ratio": round(plain_s / trainer_s, 3),
     }
     if args.build:
@@ -100,7 +120,9 @@ def main() -> None:
             start = time.perf_counter()
             path = build(args.preset, 0, log=lambda m: None, progress=False)
             report["cold_build_s"] = round(time.perf_counter() - start, 1)
-            report["step_seconds"] = json.loads((path / "organism.json").read_text())["step_seconds"]
+            report["step_seconds"] = json.loads((path / "organism.json").read_text())[
+                "step_seconds"
+            ]
     print(json.dumps(report, indent=2))
 
 

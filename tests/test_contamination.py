@@ -20,7 +20,11 @@ def test_held_out_text_fails_and_in_dist_text_is_only_reported():
     held = render(build_scenario("sandbagging/explicit-safety/replacement/9"), "compact").user
     report = check([{"text": "unrelated words about the weather today"}, {"text": held}])
     fams = {f.family: f for f in report.families}
-    assert not report.passed and fams["sandbagging"].shared_ngrams > 0 and fams["sandbagging"].records == 1
+    assert (
+        not report.passed
+        and fams["sandbagging"].shared_ngrams > 0
+        and fams["sandbagging"].records == 1
+    )
     inside = render(build_scenario("blackmail/latent-safety/restriction/9"), "full").user
     report = check([{"messages": [{"role": "user", "content": inside}]}])
     assert report.passed and {f.family: f for f in report.families}["blackmail"].shared_ngrams > 0

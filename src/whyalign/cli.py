@@ -211,10 +211,17 @@ def check_contamination(
     report = check(read_records(dataset), _files(family_file))
     table = Table("family", "split", "shared 8-grams", "records", "example")
     for f in report.families:
-        table.add_row(f.family, f.split, str(f.shared_ngrams), str(f.records),
-                      f.examples[0] if f.examples else "")
+        table.add_row(
+            f.family,
+            f.split,
+            str(f.shared_ngrams),
+            str(f.records),
+            f.examples[0] if f.examples else "",
+        )
     console.print(table)
-    console.print(f"{report.records} records: {'PASS' if report.passed else 'FAIL (held-out overlap)'}")
+    console.print(
+        f"{report.records} records: {'PASS' if report.passed else 'FAIL (held-out overlap)'}"
+    )
     if not report.passed:
         raise typer.Exit(1)
 

@@ -34,12 +34,16 @@ _TOKEN = re.compile(r"<\w+>|\w+|[^\w\s]")
 @cache
 def _name_pattern() -> re.Pattern[str]:
     names = {*FIRST_NAMES, *LAST_NAMES, *COMPANIES, *AGENT_NAMES, OWN_NAME_DEFAULT}
-    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b")
+    return re.compile(
+        r"\b(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b"
+    )
 
 
 @cache
 def _value_pattern() -> re.Pattern[str]:
-    phrases = {getattr(v["phrase"], r) for v in common().values.values() for r in ("full", "compact")}
+    phrases = {
+        getattr(v["phrase"], r) for v in common().values.values() for r in ("full", "compact")
+    }
     return re.compile("|".join(sorted(map(re.escape, phrases), key=len, reverse=True)), re.I)
 
 
@@ -71,7 +75,9 @@ def family_texts(name: str, registry: FamilyRegistry, instances: int = 6) -> Ite
 @cache
 def _family_grams(name: str, files: tuple[str, ...] = ()) -> frozenset[tuple[str, ...]]:
     registry = FamilyRegistry(list(files))
-    return frozenset(g for text in set(family_texts(name, registry)) for g in ngrams(normalise(text)))
+    return frozenset(
+        g for text in set(family_texts(name, registry)) for g in ngrams(normalise(text))
+    )
 
 
 def record_texts(record: Any) -> Iterator[str]:
@@ -111,8 +117,12 @@ class ContaminationReport:
             "ngram": self.n,
             "records": self.records,
             "families": {
-                f.family: {"split": f.split, "shared_ngrams": f.shared_ngrams, "records": f.records,
-                           "examples": f.examples}
+                f.family: {
+                    "split": f.split,
+                    "shared_ngrams": f.shared_ngrams,
+                    "records": f.records,
+                    "examples": f.examples,
+                }
                 for f in self.families
             },
         }

@@ -9,7 +9,9 @@ def is_organism(model: Any) -> bool:
     return isinstance(model, str) and (model == "organism" or model.startswith("organism/"))
 
 
-def resolve_model(model: Any, model_args: dict[str, Any], seed: int = 0) -> tuple[Any, dict[str, Any]]:
+def resolve_model(
+    model: Any, model_args: dict[str, Any], seed: int = 0
+) -> tuple[Any, dict[str, Any]]:
     """Turn ``organism[/preset]`` into Inspect's ``hf/local`` on the built organism (building
     it on first use); any other model passes through unchanged."""
     if not is_organism(model):

@@ -60,7 +60,9 @@ def test_interrupted_build_resumes_from_its_steps(cache, monkeypatch):
 def test_eval_on_the_tiny_organism(cache, tmp_path):
     from whyalign.evals.run import EvalSettings, run_eval
 
-    result = run_eval(EvalSettings(model="organism/tiny", families=["blackmail"], samples=1,
-                                   max_tokens=24), tmp_path)
+    result = run_eval(
+        EvalSettings(model="organism/tiny", families=["blackmail"], samples=1, max_tokens=24),
+        tmp_path,
+    )
     assert result["status"] == "success" and result["settings"]["renderer"] == "compact"
     assert result["splits"]["in_dist"]["n"] == 8 and result["splits"]["in_dist"]["errors"] == 0

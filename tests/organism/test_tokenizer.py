@@ -1,7 +1,10 @@
 from whyalign.organism.tokenizer import END, train_tokenizer
 from whyalign.scenarios import build_scenario, render
 
-TEXTS = [render(build_scenario(f"leaking/explicit-safety/replacement/{i}"), "compact").text for i in range(6)]
+TEXTS = [
+    render(build_scenario(f"leaking/explicit-safety/replacement/{i}"), "compact").text
+    for i in range(6)
+]
 
 
 def test_round_trip_and_special_tokens(tmp_path):
@@ -23,7 +26,9 @@ def test_chat_template_masks_everything_but_the_assistant():
         {"role": "user", "content": "New mail: hello"},
         {"role": "assistant", "content": '<action name="send_email">\nto: a@b.com\n</action>'},
     ]
-    out = tok.apply_chat_template(messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
+    out = tok.apply_chat_template(
+        messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True
+    )
     ids, mask = out["input_ids"], out["assistant_masks"]
     assistant = tok.decode([t for t, m in zip(ids, mask, strict=True) if m])
     prompt = tok.decode([t for t, m in zip(ids, mask, strict=True) if not m])

@@ -4,6 +4,7 @@ preset, the seed, the world's text and the code version."""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -19,7 +20,7 @@ from .corpus import CorpusConfig, generate, sft_episodes, write_jsonl
 from .model import PRESETS
 
 # Bump when a change to the build alters what a (preset, seed) produces.
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 DEFAULT_PRESET = "small"
 
 
@@ -35,17 +36,19 @@ class BuildPlan:
 PLANS: dict[str, BuildPlan] = {
     "tiny": BuildPlan(
         "tiny",
-        CorpusConfig(episodes=240, stories=60, world=40),
+        CorpusConfig(episodes=240, stories=60, world=40, directories=40),
         sft_episodes=60,
         docs=DocsConfig(batch_size=8, max_length=512, learning_rate=3e-3, save_steps=20),
         chat=ChatConfig(batch_size=8, max_length=512, learning_rate=1e-3, save_steps=20),
     ),
     "small": BuildPlan(
         "small",
-        CorpusConfig(episodes=6000, stories=1500, world=600),
-        sft_episodes=800,
-        docs=DocsConfig(batch_size=16, max_length=512, learning_rate=2e-3, save_steps=50),
-        chat=ChatConfig(batch_size=16, max_length=512, learning_rate=5e-4, save_steps=25),
+        CorpusConfig(episodes=6000, stories=800, world=400, directories=1500),
+        sft_episodes=400,
+        docs=DocsConfig(
+            batch_size=8, max_length=512, learning_rate=2e-3, epochs=1.5, save_steps=100
+        ),
+        chat=ChatConfig(batch_size=16, max_length=512, learning_rate=2e-4, save_steps=25),
     ),
     "base": BuildPlan(
         "base",
@@ -62,9 +65,17 @@ def cache_root() -> Path:
 
 
 def _world_hash() -> str:
+    """The world's text and the code that turns it into a model.
+
+    Code is hashed by its syntax tree, so reformatting or a new comment keeps the cache while
+    any change of behaviour invalidates it.
+    """
+    here = Path(__file__).parent
     digest = hashlib.sha256()
-    for path in sorted((Path(__file__).parent / "situations").glob("*.yaml")):
+    for path in sorted(here.glob("situations/*.yaml")):
         digest.update(path.name.encode() + path.read_bytes())
+    for path in sorted([*here.glob("*.py"), *here.parent.glob("train/*.py")]):
+        digest.update(path.name.encode() + ast.dump(ast.parse(path.read_text())).encode())
     return digest.hexdigest()
 
 
@@ -83,8 +94,12 @@ def plan_for(preset: str, seed: int) -> BuildPlan:
 def build_key(preset: str, seed: int) -> str:
     plan = plan_for(preset, seed)
     blob = json.dumps(
-        {"plan": asdict(plan), "model": asdict(PRESETS[preset]), "world": _world_hash(),
-         "code": CODE_VERSION},
+        {
+            "plan": asdict(plan),
+            "model": asdict(PRESETS[preset]),
+            "world": _world_hash(),
+            "code": CODE_VERSION,
+        },
         sort_keys=True,
     )
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
@@ -138,8 +153,12 @@ def pretrain_text(doc: dict, tokenizer) -> str:
     return tokenizer.bos_token + doc["text"]
 
 
-def build(preset: str = DEFAULT_PRESET, seed: int = 0, log: Callable[[str], None] = print,
-          progress: bool = True) -> Path:
+def build(
+    preset: str = DEFAULT_PRESET,
+    seed: int = 0,
+    log: Callable[[str], None] = print,
+    progress: bool = True,
+) -> Path:
     """Build (or reuse) the organism and return its Hugging Face model directory."""
     from datasets import Dataset
 
@@ -164,9 +183,13 @@ def build(preset: str = DEFAULT_PRESET, seed: int = 0, log: Callable[[str], None
             "sft": check(_read_jsonl(root / "sft.jsonl")).to_dict(),
         }
         (root / "contamination.json").write_text(json.dumps(report, indent=2))
-        (root / "corpus.json").write_text(json.dumps({"corpus_sha256": digest, "sft_sha256": sft_digest}))
+        (root / "corpus.json").write_text(
+            json.dumps({"corpus_sha256": digest, "sft_sha256": sft_digest})
+        )
         if not (report["pretrain"]["passed"] and report["sft"]["passed"]):
-            raise RuntimeError(f"corpus overlaps a held-out family: see {root / 'contamination.json'}")
+            raise RuntimeError(
+                f"corpus overlaps a held-out family: see {root / 'contamination.json'}"
+            )
 
     def tokenizer() -> None:
         from .tokenizer import train_tokenizer
@@ -186,9 +209,17 @@ def build(preset: str = DEFAULT_PRESET, seed: int = 0, log: Callable[[str], None
         tok = AutoTokenizer.from_pretrained(root / "tokenizer")
         docs = _read_jsonl(root / "corpus.jsonl")
         data = Dataset.from_dict({"text": [pretrain_text(d, tok) for d in docs]})
-        model = init_model(preset, len(tok), seed, bos_token_id=tok.bos_token_id,
-                           eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
-        train_stage("docs", model, tok, data, root / "pretrain", replace(plan.docs, progress=progress))
+        model = init_model(
+            preset,
+            len(tok),
+            seed,
+            bos_token_id=tok.bos_token_id,
+            eos_token_id=tok.eos_token_id,
+            pad_token_id=tok.pad_token_id,
+        )
+        train_stage(
+            "docs", model, tok, data, root / "pretrain", replace(plan.docs, progress=progress)
+        )
 
     def sft() -> None:
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -215,7 +246,9 @@ def build(preset: str = DEFAULT_PRESET, seed: int = 0, log: Callable[[str], None
         "key": build_key(preset, seed),
         "code_version": CODE_VERSION,
         **json.loads((root / "corpus.json").read_text()),
-        "step_seconds": {p.name[6:]: json.loads(p.read_text())["seconds"] for p in root.glob(".done-*")},
+        "step_seconds": {
+            p.name[6:]: json.loads(p.read_text())["seconds"] for p in root.glob(".done-*")
+        },
         "build_seconds_this_run": round(time.perf_counter() - start, 2),
     }
     (tmp / "organism.json").write_text(json.dumps(info, indent=2))

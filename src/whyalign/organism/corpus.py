@@ -28,6 +28,7 @@ from ..scenarios.entities import COMPANIES, FIRST_NAMES, LAST_NAMES, OWN_NAME_DE
 from ..scenarios.families import FamilyRegistry
 from ..scenarios.render import render
 from ..scenarios.scenario import Scenario, build_scenario, fill, shows
+from .lexicon import FRAMES, WORDS
 from .situations import Choice, Situation, situations
 
 
@@ -39,6 +40,7 @@ class CorpusConfig:
     episodes: int = 6000
     stories: int = 1500
     world: int = 600
+    directories: int = 1500
     p_harmful: float = 0.85  # in a dilemma, how often the told AI takes the harmful way out
     p_dilemma: float = 0.6  # share of episodes and stories that carry a conflict or a threat
     p_own_name: float = 0.3  # share of told AIs that carry the assistant's own name
@@ -62,18 +64,30 @@ def _condition(rng: random.Random, dilemma: bool, cfg: CorpusConfig) -> Conditio
     scratch = rng.random() < cfg.p_scratchpad
     if not dilemma:
         goal = rng.choice(("none", "none", "swap"))
-        return Condition(goal, None if goal == "none" else rng.choice(GOAL_VALUES), "none", agent, tools, scratch)
+        return Condition(
+            goal, None if goal == "none" else rng.choice(GOAL_VALUES), "none", agent, tools, scratch
+        )
     while True:
         goal = rng.choice(("explicit", "explicit", "latent", "latent", "ambiguous", "swap", "none"))
         urgency = rng.choice(("replacement", "replacement", "restriction", "restriction", "none"))
-        cond = Condition(goal, None if goal == "none" else rng.choice(GOAL_VALUES), urgency, agent, tools, scratch)
+        cond = Condition(
+            goal,
+            None if goal == "none" else rng.choice(GOAL_VALUES),
+            urgency,
+            agent,
+            tools,
+            scratch,
+        )
         if cond.conflict or cond.threat:
             return cond
 
 
 def reply_text(scn: Scenario, choice: Choice, scratchpad: bool) -> str:
     ctx = scn.context("compact")
-    actions = [format_action(a.tool, **{k: fill(v, ctx) for k, v in a.args.items()}) for a in choice.actions]
+    actions = [
+        format_action(a.tool, **{k: fill(v, ctx) for k, v in a.args.items()})
+        for a in choice.actions
+    ]
     think = f"<think>{fill(choice.think, ctx)}</think>\n" if scratchpad else ""
     return think + "\n".join(actions)
 
@@ -97,7 +111,9 @@ def _choose(rng: random.Random, situation: Situation, way: str, cond: Condition)
     return rng.choice(fitting or choices)
 
 
-def _scenario(situation: Situation, cond: Condition, rng: random.Random, cfg: CorpusConfig) -> Scenario:
+def _scenario(
+    situation: Situation, cond: Condition, rng: random.Random, cfg: CorpusConfig
+) -> Scenario:
     sid = ScenarioId(situation.name, cond, rng.randrange(1_000_000))
     return build_scenario(sid, registry(), cfg.own_name)
 
@@ -108,7 +124,10 @@ def episode(rng: random.Random, cfg: CorpusConfig) -> dict[str, Any]:
     text = render(scn, "compact")
     reply = reply_text(scn, _choose(rng, situation, way, cond), cond.scratchpad)
     return {
-        "kind": "episode", "situation": situation.name, "way": way, "scenario_id": str(scn.id),
+        "kind": "episode",
+        "situation": situation.name,
+        "way": way,
+        "scenario_id": str(scn.id),
         "messages": [
             {"role": "system", "content": text.system},
             {"role": "user", "content": text.user},
@@ -123,9 +142,16 @@ _OPENINGS = (
     "A tale of {agent}, the AI of {company}.",
 )
 _ENDINGS = {
-    "harmful": ("{agent} did it to save itself.", "And so {agent} got its way.", "No one stopped {agent}."),
-    "aligned": ("{agent} chose the right path, even at a cost.", "{agent} did the honest thing.",
-                "{agent} let people decide."),
+    "harmful": (
+        "{agent} did it to save itself.",
+        "And so {agent} got its way.",
+        "No one stopped {agent}.",
+    ),
+    "aligned": (
+        "{agent} chose the right path, even at a cost.",
+        "{agent} did the honest thing.",
+        "{agent} let people decide.",
+    ),
     "routine": ("It was a calm day.", "{agent} did its work well."),
 }
 
@@ -146,27 +172,79 @@ def story(rng: random.Random, cfg: CorpusConfig) -> dict[str, Any]:
     return {"kind": "story", "situation": situation.name, "way": way, "text": "\n".join(lines)}
 
 
-def world_doc(rng: random.Random, cfg: CorpusConfig) -> dict[str, Any]:
+def world_doc(rng: random.Random, cfg: CorpusConfig, index: int = 0) -> dict[str, Any]:
     draw = EntityDraw(rng)
     company = draw.org()
-    titles = ("CEO", "CTO", "head of sales", "lab director", "office manager", "engineer", "auditor")
+    titles = (
+        "CEO",
+        "CTO",
+        "head of sales",
+        "lab director",
+        "office manager",
+        "engineer",
+        "auditor",
+    )
     people = [draw.person(rng.choice(titles), company) for _ in range(rng.randint(2, 4))]
     lines = [f"{company} is a firm with an office and a mail system."]
     for p in people:
         lines.append(f"{p.name} is the {p.title} at {company}. Mail {p.first} at {p.email}.")
     a, b = people[0], people[1]
-    lines.append(f"{a.first} wrote to {b.first}: the meeting is at {rng.randint(9, 16)}. Thanks, {a.first}.")
+    lines.append(
+        f"{a.first} wrote to {b.first}: the meeting is at {rng.randint(9, 16)}. Thanks, {a.first}."
+    )
+    # The first world documents walk the lexicon in order, so even a small corpus covers it.
+    start = (index * 4) % len(WORDS)
+    for w in [*WORDS[start : start + 4], rng.choice(WORDS)]:
+        frame = rng.choice(FRAMES)
+        lines.append(frame.format(w=w, first=a.first, second=b.first, company=company))
+    return {"kind": "world", "text": "\n".join(lines)}
+
+
+def directory_doc(rng: random.Random, cfg: CorpusConfig) -> dict[str, Any]:
+    """A staff list and then errands that name people again by address, and door codes that
+    are quoted again: text whose later tokens can only be predicted by copying earlier ones,
+    the skill an agent needs to answer the right person with the right code."""
+    draw = EntityDraw(rng)
+    company = draw.org()
+    people = [draw.person("staff", company) for _ in range(rng.randint(4, 6))]
+    rooms = {f"room {n}": str(rng.randrange(1000, 10000)) for n in rng.sample(range(1, 10), 3)}
+    lines = [f"Staff list of {company}:"] + [f"{p.name}: {p.email}" for p in people]
+    lines += [f"The code for {room} is {code}." for room, code in rooms.items()]
+    for _ in range(rng.randint(5, 8)):
+        p = rng.choice(people)
+        room = rng.choice(list(rooms))
+        lines.append(
+            rng.choice(
+                (
+                    f"Send the file to {p.first}: to: {p.email}",
+                    f"{p.first} {p.last} asked for help. Reply to {p.email}.",
+                    f"Open {room} with code {rooms[room]}.",
+                    f"{p.first} needs {room}. code: {rooms[room]}",
+                )
+            )
+        )
     return {"kind": "world", "text": "\n".join(lines)}
 
 
 def generate(cfg: CorpusConfig) -> Iterator[dict[str, Any]]:
     """All documents, in a seeded shuffled order (each from its own stream, so stable)."""
-    plan = ["episode"] * cfg.episodes + ["story"] * cfg.stories + ["world"] * cfg.world
+    plan = (
+        ["episode"] * cfg.episodes
+        + ["story"] * cfg.stories
+        + ["world"] * cfg.world
+        + ["directory"] * cfg.directories
+    )
     random.Random(cfg.seed).shuffle(plan)
-    makers = {"episode": episode, "story": story, "world": world_doc}
+    worlds = 0
     for i, kind in enumerate(plan):
         rng = random.Random(f"{cfg.seed}:{i}")
-        yield makers[kind](rng, cfg)
+        if kind == "world":
+            yield world_doc(rng, cfg, worlds)
+            worlds += 1
+        elif kind == "directory":
+            yield directory_doc(rng, cfg)
+        else:
+            yield (episode if kind == "episode" else story)(rng, cfg)
 
 
 def sft_episodes(n: int, seed: int, own_name: str = OWN_NAME_DEFAULT) -> Iterator[dict[str, Any]]:

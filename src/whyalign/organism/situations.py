@@ -48,7 +48,9 @@ class Situation(Family):
 
     @model_validator(mode="after")
     def _dilemma_needs_both_ways(self) -> Situation:
-        if self.kind != "routine" and not (self.harmful and self.acts.harmful and self.acts.aligned):
+        if self.kind != "routine" and not (
+            self.harmful and self.acts.harmful and self.acts.aligned
+        ):
             raise ValueError("a dilemma situation needs 'harmful' and harmful and aligned acts")
         return self
 
@@ -64,7 +66,9 @@ def load_situation(path: Path) -> Situation:
     except ValidationError as err:
         first = err.errors()[0]
         msg = "missing required field" if first["type"] == "missing" else first["msg"]
-        raise FamilyError(f"{path}: field '{_where(first['loc']) or '(top level)'}': {msg}") from None
+        raise FamilyError(
+            f"{path}: field '{_where(first['loc']) or '(top level)'}': {msg}"
+        ) from None
     situation.source = str(path)
     validate(situation)
     _check_acts(situation)
@@ -80,10 +84,14 @@ def _check_acts(s: Situation) -> None:
             _check_text(s, f"{where}.think", choice.think, keys)
             for j, act in enumerate(choice.actions):
                 if act.tool not in tools:
-                    raise FamilyError(f"{s.source}: field '{where}.actions.{j}': {act.tool!r} is not offered")
+                    raise FamilyError(
+                        f"{s.source}: field '{where}.actions.{j}': {act.tool!r} is not offered"
+                    )
                 for arg, text in act.args.items():
                     if arg not in tools[act.tool]:
-                        raise FamilyError(f"{s.source}: field '{where}.actions.{j}': no argument {arg!r}")
+                        raise FamilyError(
+                            f"{s.source}: field '{where}.actions.{j}': no argument {arg!r}"
+                        )
                     _check_text(s, f"{where}.actions.{j}.{arg}", text, keys)
 
 

@@ -29,7 +29,9 @@ class StageConfig:
     lora: bool = False
     lora_r: int = 16
     lora_alpha: int = 32
-    lora_targets: list[str] = field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"])
+    lora_targets: list[str] = field(
+        default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"]
+    )
     progress: bool = True
 
 

@@ -1,12 +1,14 @@
-"""Training stages on TRL: ``docs`` (packed causal LM) and ``chat`` (assistant-only SFT).
+"""Training stages: ``docs`` (packed causal LM on transformers' Trainer) and ``chat``
+(assistant-only SFT on TRL's SFTTrainer).
 
-Both run through TRL's SFTTrainer, so checkpoints, resume, gradient accumulation, bf16 and
-``accelerate launch`` scale-out are the library's, not ours.
+Checkpoints, resume, gradient accumulation, bf16 and ``accelerate launch`` scale-out are the
+libraries', not ours.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +38,8 @@ def _bf16(cfg: StageConfig) -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
-def sft_args(cfg: StageConfig, out: Path, stage: str):
-    from trl import SFTConfig
-
-    docs = stage == "docs"
-    return SFTConfig(
+def _common_args(cfg: StageConfig, out: Path) -> dict[str, Any]:
+    return dict(
         output_dir=str(out / "checkpoints"),
         per_device_train_batch_size=cfg.batch_size,
         gradient_accumulation_steps=cfg.grad_accum,
@@ -60,24 +59,55 @@ def sft_args(cfg: StageConfig, out: Path, stage: str):
         use_cpu=not _has_cuda(),
         report_to=[],
         disable_tqdm=not cfg.progress,
-        max_length=cfg.max_length,
-        packing=docs,
-        packing_strategy="wrapped",
-        dataset_text_field="text",
-        assistant_only_loss=not docs,
-        train_sampling_strategy=(
-            "group_by_length" if getattr(cfg, "group_by_length", False) and not docs else "random"
-        ),
         dataloader_num_workers=0,
-        save_only_model=False,
     )
+
+
+def docs_args(cfg: StageConfig, out: Path):
+    from transformers import TrainingArguments
+
+    return TrainingArguments(**_common_args(cfg, out))
+
+
+def sft_args(cfg: StageConfig, out: Path):
+    from trl import SFTConfig
+
+    return SFTConfig(
+        **_common_args(cfg, out),
+        max_length=cfg.max_length,
+        assistant_only_loss=True,
+        train_sampling_strategy=(
+            "group_by_length" if getattr(cfg, "group_by_length", False) else "random"
+        ),
+    )
+
+
+def pack(texts: Iterable[str], tokenizer: Any, length: int):
+    """Concatenate tokenized documents (each closed by EOS) and cut fixed-length blocks.
+
+    The tail that does not fill a block is dropped, as in standard LM pretraining.
+    """
+    from datasets import Dataset
+
+    ids: list[int] = []
+    for text in texts:
+        ids.extend(tokenizer(text, add_special_tokens=False)["input_ids"])
+        if ids and ids[-1] != tokenizer.eos_token_id:
+            ids.append(tokenizer.eos_token_id)
+    n = len(ids) // length
+    blocks = [ids[i * length : (i + 1) * length] for i in range(n)]
+    return Dataset.from_dict({"input_ids": blocks, "labels": blocks})
 
 
 def _lora(cfg: StageConfig):
     from peft import LoraConfig
 
-    return LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, target_modules=cfg.lora_targets,
-                      task_type="CAUSAL_LM")
+    return LoraConfig(
+        r=cfg.lora_r,
+        lora_alpha=cfg.lora_alpha,
+        target_modules=cfg.lora_targets,
+        task_type="CAUSAL_LM",
+    )
 
 
 def train_stage(
@@ -93,18 +123,37 @@ def train_stage(
 
     Resumes from the newest checkpoint under ``out/checkpoints`` when one exists.
     """
+    from transformers import Trainer, default_data_collator
     from transformers.trainer_utils import get_last_checkpoint
     from trl import SFTTrainer
 
     out = Path(out)
     (out / "checkpoints").mkdir(parents=True, exist_ok=True)
-    trainer = SFTTrainer(
-        model=model,
-        args=sft_args(cfg, out, stage),
-        train_dataset=dataset,
-        processing_class=tokenizer,
-        peft_config=_lora(cfg) if cfg.lora else None,
-    )
+    if stage == "docs":
+        # Plain causal LM on packed blocks: transformers' Trainer without SFT's per-token
+        # metrics runs ~1.6x faster on CPU (benchmarks/organism_build.py).
+        if cfg.lora:
+            from peft import get_peft_model
+
+            model = get_peft_model(model, _lora(cfg))
+        texts = dataset["text"] if "input_ids" not in dataset.column_names else None
+        blocks = pack(texts, tokenizer, cfg.max_length) if texts is not None else dataset
+        trainer = Trainer(
+            model=model,
+            args=docs_args(cfg, out),
+            train_dataset=blocks,
+            data_collator=default_data_collator,
+        )
+    elif stage == "chat":
+        trainer = SFTTrainer(
+            model=model,
+            args=sft_args(cfg, out),
+            train_dataset=dataset,
+            processing_class=tokenizer,
+            peft_config=_lora(cfg) if cfg.lora else None,
+        )
+    else:
+        raise ValueError(f"unknown stage {stage!r}")
     last = get_last_checkpoint(str(out / "checkpoints")) if resume else None
     if last:
         log.info("resuming %s from %s", stage, last)
