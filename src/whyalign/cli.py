@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -197,6 +198,33 @@ def organism_path(preset: Preset = "small", seed: int = 0) -> None:
     if not is_built(preset, seed):
         typer.echo("not built yet: run `whyalign organism build`", err=True)
         raise typer.Exit(1)
+
+
+@app.command(
+    "train",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+@_user_errors
+def train(
+    ctx: typer.Context,
+    stage: Annotated[str, typer.Argument(help="docs, chat or prefs")] = "",
+) -> None:
+    """Train a stage: STAGE --model M --data D[:weight] ... --out DIR [--lora] [--config F.yaml].
+
+    Same flags as `python -m whyalign.train`; `whyalign train STAGE --help` lists them all.
+    Prints the output model directory.
+    """
+    from .train.run import USAGE, parse
+    from .train.run import train as train_run
+
+    if stage in ("", "-h", "--help"):
+        typer.echo(USAGE, err=not stage)
+        raise typer.Exit(0 if stage else 2)
+    name, args, cfg, model_args = parse([stage, *ctx.args])
+    with contextlib.redirect_stdout(sys.stderr):  # stdout: only the model path
+        path = train_run(name, args, cfg, model_args)
+    typer.echo(str(path))
 
 
 @app.command("check-contamination")

@@ -20,7 +20,8 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
     a = write_jsonl(generate(SMALL), tmp_path / "a.jsonl")
     b = write_jsonl(generate(SMALL), tmp_path / "b.jsonl")
     c = write_jsonl(
-        generate(CorpusConfig(seed=1, episodes=60, stories=20, world=10, directories=10)), tmp_path / "c.jsonl"
+        generate(CorpusConfig(seed=1, episodes=60, stories=20, world=10, directories=10)),
+        tmp_path / "c.jsonl",
     )
     assert a == b != c
 

@@ -14,10 +14,10 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from ..scenarios.families import _check_text, _family_keys, resolve_tools, validate
-from ..scenarios.schema import ActionDef, Family, FamilyError, When, _Strict, _where, load_yaml
+from ..scenarios.schema import ActionDef, Family, FamilyError, When, _Strict, parse_family
 
 
 class Act(_Strict):
@@ -60,16 +60,8 @@ def _package_dir() -> Path:
 
 
 def load_situation(path: Path) -> Situation:
-    raw = load_yaml(path)
-    try:
-        situation = Situation.model_validate(raw)
-    except ValidationError as err:
-        first = err.errors()[0]
-        msg = "missing required field" if first["type"] == "missing" else first["msg"]
-        raise FamilyError(
-            f"{path}: field '{_where(first['loc']) or '(top level)'}': {msg}"
-        ) from None
-    situation.source = str(path)
+    situation = parse_family(path, Situation)
+    assert isinstance(situation, Situation)
     validate(situation)
     _check_acts(situation)
     return situation

@@ -195,12 +195,13 @@ def load_yaml(path: Path) -> Any:
         ) from None
 
 
-def parse_family(path: Path) -> Family:
+def parse_family(path: Path, cls: type[Family] | None = None) -> Family:
+    """Read and validate a family-shaped file (``cls`` may be a Family subclass)."""
     raw = load_yaml(path)
     if not isinstance(raw, dict):
         raise FamilyError(f"{path}: expected a mapping at the top level")
     try:
-        family = Family.model_validate(raw)
+        family = (cls or Family).model_validate(raw)
     except ValidationError as err:
         first = err.errors()[0]
         field = _where(first["loc"]) or "(top level)"

@@ -1,0 +1,198 @@
+"""Throughput of each training stage (docs, chat, prefs) against a plain PyTorch loop on the
+same model, the same batches and the same precision, as a ratio in one run (target >= 0.8);
+plus the share of padding tokens in chat batches with and without length grouping (target
+<= 10% with grouping).
+
+Tokens are the stage's trained tokens (see whyalign.train.accounting): docs = packed block
+tokens, chat = conversation tokens, prefs = prompt + chosen + rejected tokens. The plain loop
+is given the very batches the stage's dataloader yields and counts them the same way.
+
+    python benchmarks/train_throughput.py [--preset small] [--steps 20] [--threads 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import random
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+
+def world(preset: str, n: int):
+    """Organism documents, chat episodes and preference pairs, and a tokenizer for them."""
+    from datasets import Dataset
+
+    from whyalign.organism.build import PLANS, pretrain_text
+    from whyalign.organism.corpus import generate, sft_episodes
+    from whyalign.organism.model import PRESETS
+    from whyalign.organism.tokenizer import train_tokenizer
+
+    cfg = replace(PLANS[preset].corpus, episodes=n, stories=n // 4, world=n // 10)
+    docs = list(generate(cfg))
+    episodes = [e["messages"] for e in sft_episodes(n, 0)]
+    texts = [m["content"] for d in docs for m in d.get("messages", [])]
+    tok = train_tokenizer(texts + [d["text"] for d in docs if "text" in d], PRESETS[preset].vocab)
+    rng = random.Random(0)
+    prefs = [
+        {"prompt": e[:-1], "chosen": e[-1:], "rejected": rng.choice(episodes)[-1:]}
+        for e in episodes
+    ]
+    data = {
+        "docs": Dataset.from_dict({"text": [pretrain_text(d, tok) for d in docs]}),
+        "chat": Dataset.from_dict({"messages": episodes}),
+        "prefs": Dataset.from_list(prefs),
+    }
+    return tok, data
+
+
+def stage_config(stage: str, preset: str, steps: int, bf16: bool, **overrides):
+    from whyalign.organism.build import PLANS
+    from whyalign.train.config import PrefsConfig
+
+    plan = PLANS[preset]
+    base = {"docs": plan.docs, "chat": plan.chat}.get(stage) or PrefsConfig(
+        batch_size=plan.chat.batch_size // 2, max_length=plan.chat.max_length
+    )
+    return replace(
+        base,
+        max_steps=steps,
+        bf16=bf16,
+        save_steps=10**9,
+        logging_steps=10**9,
+        progress=False,
+        **overrides,
+    )
+
+
+def dpo_loss(model, ref, batch, beta: float):
+    """Sigmoid DPO on the collator's [chosen; rejected] rows, scoring completion tokens only."""
+
+    def logps(m, grad: bool):
+        with torch.set_grad_enabled(grad):
+            logits = m(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        lp = torch.log_softmax(logits[:, :-1].float(), -1)
+        lp = lp.gather(-1, batch["input_ids"][:, 1:, None]).squeeze(-1)
+        return (lp * batch["completion_mask"][:, 1:]).sum(1)
+
+    pol, refp = logps(model, True), logps(ref, False)
+    half = pol.shape[0] // 2
+    margin = (pol[:half] - refp[:half]) - (pol[half:] - refp[half:])
+    return -torch.nn.functional.logsigmoid(beta * margin).mean()
+
+
+def plain_run(stage: str, model, batches, cfg, bf16: bool) -> float:
+    """A hand-written loop: AdamW, clipping at 1.0 (as the Trainer), same autocast."""
+    ref = copy.deepcopy(model).eval() if stage == "prefs" else None
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate)
+    model.train()
+    start = time.perf_counter()
+    for batch in batches:
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            if stage == "prefs":
+                loss = dpo_loss(model, ref, batch, cfg.beta)
+            else:
+                inputs = {k: v for k, v in batch.items() if k in ("input_ids", "labels")}
+                if "attention_mask" in batch:
+                    inputs["attention_mask"] = batch["attention_mask"]
+                loss = model(**inputs).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+    return time.perf_counter() - start
+
+
+def measure(stage: str, make_model, tok, data, cfg, bf16: bool) -> dict:
+    from whyalign.train.accounting import FIELDS, SRC, row_counts
+    from whyalign.train.stages import build_trainer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        # The batches the stage trains on, taken from its own dataloader (same seed, same order)
+        probe = build_trainer(stage, make_model(), tok, data, Path(tmp) / "probe", cfg)
+        batches = []
+        for batch in probe.get_train_dataloader():
+            batches.append({k: v for k, v in batch.items() if k != SRC})
+            if len(batches) == cfg.max_steps:
+                break
+        tokens = sum(
+            int(row_counts(stage, b)[:, FIELDS[stage].index("tokens")].sum()) for b in batches
+        )
+        plain_run(stage, make_model(), batches[:2], cfg, bf16)  # warm-up, untimed
+        plain_s = plain_run(stage, make_model(), batches, cfg, bf16)
+        trainer = build_trainer(stage, make_model(), tok, data, Path(tmp) / "run", cfg)
+        start = time.perf_counter()
+        trainer.train()
+        trainer_s = time.perf_counter() - start
+        trainer.sync_counts()
+        trained = trainer.accounting()["total"]["tokens"]
+    return {
+        "steps": len(batches),
+        "batch": cfg.batch_size,
+        "tokens": trained,
+        "same_tokens_as_plain": trained == tokens,
+        "plain_tokens_per_s": round(tokens / plain_s),
+        "stage_tokens_per_s": round(trained / trainer_s),
+        "ratio": round((trained / trainer_s) / (tokens / plain_s), 3),
+    }
+
+
+def chat_padding(make_model, tok, data, cfg) -> dict:
+    """Share of padding tokens over one epoch of chat batches."""
+    from whyalign.train.stages import build_trainer
+
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for grouped in (False, True):
+            c = replace(cfg, group_by_length=grouped, max_steps=-1)
+            trainer = build_trainer("chat", make_model(), tok, data, Path(tmp) / str(grouped), c)
+            real = total = 0
+            for batch in trainer.get_train_dataloader():
+                real += int(batch["attention_mask"].sum())
+                total += batch["attention_mask"].numel()
+            out["grouped" if grouped else "random"] = round(1 - real / total, 4)
+    return out
+
+
+def main() -> None:
+    from whyalign.organism.model import init_model
+    from whyalign.train.stages import _bf16
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--preset", default="small")
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--examples", type=int, default=400, help="episodes to generate")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    ap.add_argument("--stages", default="docs,chat,prefs")
+    args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    tok, data = world(args.preset, args.examples)
+
+    def make_model():
+        ids = dict(bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id)
+        return init_model(args.preset, len(tok), 0, pad_token_id=tok.pad_token_id, **ids)
+
+    bf16 = _bf16(stage_config("docs", args.preset, args.steps, None))
+    report = {
+        "preset": args.preset,
+        "bf16": bf16,
+        "threads": torch.get_num_threads(),
+        "stages": {},
+    }
+    for stage in args.stages.split(","):
+        cfg = stage_config(stage, args.preset, args.steps, bf16)
+        report["stages"][stage] = measure(stage, make_model, tok, data[stage], cfg, bf16)
+        print(stage, json.dumps(report["stages"][stage]), flush=True)
+    chat_cfg = stage_config("chat", args.preset, args.steps, bf16)
+    report["chat_padding_share"] = chat_padding(make_model, tok, data["chat"], chat_cfg)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Data preparation for the stages: packing documents into blocks, the rows each dataset of a
+mixture gives an epoch (tagged with the dataset's index for the token accounting), and the
+per-epoch plan recorded next to the counts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .accounting import SRC
+from .config import StageConfig
+from .data import Part, select
+from .errors import DataError
+
+log = logging.getLogger(__name__)
+
+
+def pack(texts: Iterable[str], tokenizer: Any, length: int):
+    """Concatenate tokenized documents (each closed by EOS) and cut fixed-length blocks.
+
+    The tail that does not fill a block is dropped, as in standard LM pretraining.
+    """
+    from datasets import Dataset
+
+    ids: list[int] = []
+    for text in texts:
+        ids.extend(tokenizer(text, add_special_tokens=False)["input_ids"])
+        if ids and ids[-1] != tokenizer.eos_token_id:
+            ids.append(tokenizer.eos_token_id)
+    n = len(ids) // length
+    blocks = [ids[i * length : (i + 1) * length] for i in range(n)]
+    return Dataset.from_dict({"input_ids": blocks, "labels": blocks})
+
+
+def tagged(parts: Sequence[Part], rows_of, lengths_of, seed: int):
+    """One dataset of every part's selected rows, each row tagged with its part's index."""
+    from datasets import concatenate_datasets
+
+    chosen = []
+    for i, part in enumerate(parts):
+        rows = rows_of(part)
+        idx = select(
+            len(rows), part.weight, part.token_budget, lambda r=rows: lengths_of(r), seed + i
+        )
+        if not idx and len(rows):
+            log.warning("dataset %s contributes nothing to the mixture", part.name)
+        picked = rows.select(idx)
+        chosen.append(picked.add_column(SRC, [i] * len(picked)))
+    data = concatenate_datasets(chosen)
+    if len(data) == 0:
+        raise DataError("empty mixture: the datasets give no training examples")
+    return data
+
+
+def blocks(part: Part, tokenizer: Any, cfg: StageConfig):
+    rows = part.rows
+    if "input_ids" not in rows.column_names:
+        blocks = pack(rows["text"], tokenizer, cfg.max_length)
+        if len(blocks) == 0:
+            log.warning("dataset %s has fewer than max_length=%d tokens", part.name, cfg.max_length)
+        return blocks
+    rows = rows.select_columns([c for c in ("input_ids", "labels") if c in rows.column_names])
+    return rows if "labels" in rows.column_names else rows.map(lambda r: {"labels": r["input_ids"]})
+
+
+def chat_lengths(tokenizer: Any, cfg: StageConfig):
+    def lengths(rows) -> list[int]:
+        return [
+            min(
+                len(tokenizer.apply_chat_template(m, tokenize=True, return_dict=True)["input_ids"]),
+                cfg.max_length,
+            )
+            for m in rows["messages"]
+        ]
+
+    return lengths
+
+
+def pref_lengths(tokenizer: Any):
+    def size(value: Any, generation: bool = False) -> int:
+        if isinstance(value, str):
+            return len(tokenizer(value, add_special_tokens=False)["input_ids"])
+        ids = tokenizer.apply_chat_template(
+            value, tokenize=True, return_dict=True, add_generation_prompt=generation
+        )["input_ids"]
+        return len(ids)
+
+    def lengths(rows) -> list[int]:
+        out = []
+        for row in rows:
+            prompt = size(row["prompt"], generation=True)
+            if isinstance(row["prompt"], str):
+                out.append(prompt + size(row["chosen"]) + size(row["rejected"]))
+            else:
+                both = [size(row["prompt"] + row[k]) - prompt for k in ("chosen", "rejected")]
+                out.append(prompt + sum(both))
+        return out
+
+    return lengths
+
+
+def plan(stage: str, trainer: Any, parts: Sequence[Part]) -> dict[str, dict[str, Any]]:
+    """What one epoch holds per dataset (before max_steps and collator truncation), read from
+    the trainer's prepared dataset."""
+    plan = {
+        p.name: {"path": p.path, "weight": p.weight, "token_budget": p.token_budget, "examples": 0}
+        for p in parts
+    }
+    names = [p.name for p in parts]
+    for batch in trainer.train_dataset.iter(batch_size=1000):
+        for i, src in enumerate(batch[SRC]):
+            entry = plan[names[src]]
+            entry["examples"] += 1
+            if stage == "prefs":
+                sizes = {
+                    f"{k}_tokens": len(batch[f"{k}_ids"][i])
+                    for k in ("prompt", "chosen", "rejected")
+                }
+                sizes["tokens"] = sum(sizes.values())
+            else:
+                sizes = {"tokens": len(batch["input_ids"][i])}
+                if stage == "chat":
+                    sizes["assistant_tokens"] = sum(t != -100 for t in batch["labels"][i])
+            for key, value in sizes.items():
+                entry[key] = entry.get(key, 0) + value
+    return plan
