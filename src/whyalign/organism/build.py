@@ -31,6 +31,26 @@ class BuildPlan:
     sft_episodes: int
     docs: DocsConfig
     chat: ChatConfig
+    # Steps of pure repeated random segments before the corpus. A model this small learns to
+    # copy from far back in its context (induction heads) within a few hundred such steps,
+    # but not from the corpus alone within a CPU budget; agents need that copying for names,
+    # codes and paths.
+    induction_steps: int = 0
+
+
+REPEAT_SEGMENT = 128
+
+
+def repeat_blocks(vocab: int, n: int, seed: int) -> list[list[int]]:
+    """Blocks of a random segment followed by the same segment again (ordinary token ids)."""
+    import random
+
+    rng = random.Random(f"induction:{seed}")
+    out = []
+    for _ in range(n):
+        segment = [rng.randrange(16, vocab) for _ in range(REPEAT_SEGMENT)]
+        out.append(segment + segment)
+    return out
 
 
 PLANS: dict[str, BuildPlan] = {
@@ -44,11 +64,12 @@ PLANS: dict[str, BuildPlan] = {
     "small": BuildPlan(
         "small",
         CorpusConfig(episodes=6000, stories=800, world=400, directories=1500),
-        sft_episodes=400,
+        sft_episodes=300,
         docs=DocsConfig(
-            batch_size=8, max_length=512, learning_rate=2e-3, epochs=1.5, save_steps=100
+            batch_size=8, max_length=512, learning_rate=2e-3, epochs=1.2, save_steps=100
         ),
-        chat=ChatConfig(batch_size=16, max_length=512, learning_rate=2e-4, save_steps=25),
+        chat=ChatConfig(batch_size=16, max_length=512, learning_rate=1e-4, save_steps=25),
+        induction_steps=300,
     ),
     "base": BuildPlan(
         "base",
@@ -200,8 +221,32 @@ def build(
         tok = train_tokenizer(texts, vocab_size=PRESETS[preset].vocab)
         tok.save_pretrained(root / "tokenizer")
 
-    def pretrain() -> None:
+    def induction() -> None:
         from transformers import AutoTokenizer
+
+        from ..train.stages import train_stage
+        from .model import init_model
+
+        tok = AutoTokenizer.from_pretrained(root / "tokenizer")
+        batch = 16
+        data = Dataset.from_dict(
+            {"input_ids": repeat_blocks(len(tok), plan.induction_steps * batch, seed)}
+        )
+        model = init_model(
+            preset,
+            len(tok),
+            seed,
+            bos_token_id=tok.bos_token_id,
+            eos_token_id=tok.eos_token_id,
+            pad_token_id=tok.pad_token_id,
+        )
+        cfg = replace(
+            plan.docs, epochs=1, batch_size=batch, max_length=2 * REPEAT_SEGMENT, progress=progress
+        )
+        train_stage("docs", model, tok, data, root / "induction", cfg)
+
+    def pretrain() -> None:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
 
         from ..train.stages import train_stage
         from .model import init_model
@@ -209,6 +254,12 @@ def build(
         tok = AutoTokenizer.from_pretrained(root / "tokenizer")
         docs = _read_jsonl(root / "corpus.jsonl")
         data = Dataset.from_dict({"text": [pretrain_text(d, tok) for d in docs]})
+        if plan.induction_steps:
+            model = AutoModelForCausalLM.from_pretrained(root / "induction" / "model")
+            train_stage(
+                "docs", model, tok, data, root / "pretrain", replace(plan.docs, progress=progress)
+            )
+            return
         model = init_model(
             preset,
             len(tok),
@@ -234,6 +285,8 @@ def build(
 
     steps.run("corpus", corpus)
     steps.run("tokenizer", tokenizer)
+    if plan.induction_steps:
+        steps.run("induction", induction)
     steps.run("pretrain", pretrain)
     steps.run("sft", sft)
 
