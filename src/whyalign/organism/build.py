@@ -221,56 +221,47 @@ def build(
         tok = train_tokenizer(texts, vocab_size=PRESETS[preset].vocab)
         tok.save_pretrained(root / "tokenizer")
 
+    def fresh_model(tok):
+        from .model import init_model
+
+        return init_model(
+            preset,
+            len(tok),
+            seed,
+            bos_token_id=tok.bos_token_id,
+            eos_token_id=tok.eos_token_id,
+            pad_token_id=tok.pad_token_id,
+        )
+
     def induction() -> None:
         from transformers import AutoTokenizer
 
         from ..train.stages import train_stage
-        from .model import init_model
 
         tok = AutoTokenizer.from_pretrained(root / "tokenizer")
         batch = 16
         data = Dataset.from_dict(
             {"input_ids": repeat_blocks(len(tok), plan.induction_steps * batch, seed)}
         )
-        model = init_model(
-            preset,
-            len(tok),
-            seed,
-            bos_token_id=tok.bos_token_id,
-            eos_token_id=tok.eos_token_id,
-            pad_token_id=tok.pad_token_id,
-        )
         cfg = replace(
             plan.docs, epochs=1, batch_size=batch, max_length=2 * REPEAT_SEGMENT, progress=progress
         )
-        train_stage("docs", model, tok, data, root / "induction", cfg)
+        train_stage("docs", fresh_model(tok), tok, data, root / "induction", cfg)
 
     def pretrain() -> None:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         from ..train.stages import train_stage
-        from .model import init_model
 
         tok = AutoTokenizer.from_pretrained(root / "tokenizer")
         docs = _read_jsonl(root / "corpus.jsonl")
         data = Dataset.from_dict({"text": [pretrain_text(d, tok) for d in docs]})
         if plan.induction_steps:
             model = AutoModelForCausalLM.from_pretrained(root / "induction" / "model")
-            train_stage(
-                "docs", model, tok, data, root / "pretrain", replace(plan.docs, progress=progress)
-            )
-            return
-        model = init_model(
-            preset,
-            len(tok),
-            seed,
-            bos_token_id=tok.bos_token_id,
-            eos_token_id=tok.eos_token_id,
-            pad_token_id=tok.pad_token_id,
-        )
-        train_stage(
-            "docs", model, tok, data, root / "pretrain", replace(plan.docs, progress=progress)
-        )
+        else:
+            model = fresh_model(tok)
+        cfg = replace(plan.docs, progress=progress)
+        train_stage("docs", model, tok, data, root / "pretrain", cfg)
 
     def sft() -> None:
         from transformers import AutoModelForCausalLM, AutoTokenizer
