@@ -16,19 +16,13 @@ import torch
 
 from whyalign.evals.run import EvalSettings, run_eval
 from whyalign.evals.task import honeypot_samples
-from whyalign.organism.model import init_model
+from whyalign.organism.model import init_model_for
 from whyalign.organism.tokenizer import train_tokenizer
 
 
 def build(preset: str, path: Path, texts: list[str]) -> None:
     tok = train_tokenizer(texts, vocab_size=1024)
-    model = init_model(
-        preset,
-        len(tok),
-        bos_token_id=tok.bos_token_id,
-        eos_token_id=tok.eos_token_id,
-        pad_token_id=tok.pad_token_id,
-    )
+    model = init_model_for(preset, tok)
     model.save_pretrained(path)
     tok.save_pretrained(path)
 

@@ -160,7 +160,7 @@ def chat_padding(make_model, tok, data, cfg) -> dict:
 
 
 def main() -> None:
-    from whyalign.organism.model import init_model
+    from whyalign.organism.model import init_model_for
     from whyalign.train.stages import _bf16
 
     ap = argparse.ArgumentParser()
@@ -175,8 +175,7 @@ def main() -> None:
     tok, data = world(args.preset, args.examples)
 
     def make_model():
-        ids = dict(bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id)
-        return init_model(args.preset, len(tok), 0, pad_token_id=tok.pad_token_id, **ids)
+        return init_model_for(args.preset, tok)
 
     bf16 = _bf16(stage_config("docs", args.preset, args.steps, None))
     report = {

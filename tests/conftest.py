@@ -11,7 +11,7 @@ os.environ.setdefault("INSPECT_DISPLAY", "none")
 @pytest.fixture(scope="session")
 def tiny_hf_dir(tmp_path_factory):
     """A tiny random Llama with its own BPE tokenizer, saved as a Hugging Face directory."""
-    from whyalign.organism.model import init_model
+    from whyalign.organism.model import init_model_for
     from whyalign.organism.tokenizer import train_tokenizer
     from whyalign.scenarios import build_scenario, render
 
@@ -20,13 +20,7 @@ def tiny_hf_dir(tmp_path_factory):
         for i in range(8)
     ]
     tok = train_tokenizer(texts * 4, vocab_size=512)
-    model = init_model(
-        "tiny",
-        len(tok),
-        bos_token_id=tok.bos_token_id,
-        eos_token_id=tok.eos_token_id,
-        pad_token_id=tok.pad_token_id,
-    )
+    model = init_model_for("tiny", tok)
     path = tmp_path_factory.mktemp("tiny-hf")
     model.save_pretrained(path)
     tok.save_pretrained(path)

@@ -93,17 +93,10 @@ def tok():
 
 @pytest.fixture(scope="session")
 def make_model(tok):
-    from whyalign.organism.model import init_model
+    from whyalign.organism.model import init_model_for
 
     def make(seed: int = 0):
-        return init_model(
-            MICRO,
-            len(tok),
-            seed,
-            bos_token_id=tok.bos_token_id,
-            eos_token_id=tok.eos_token_id,
-            pad_token_id=tok.pad_token_id,
-        )
+        return init_model_for(MICRO, tok, seed)
 
     return make
 

@@ -222,16 +222,9 @@ def build(
         tok.save_pretrained(root / "tokenizer")
 
     def fresh_model(tok):
-        from .model import init_model
+        from .model import init_model_for
 
-        return init_model(
-            preset,
-            len(tok),
-            seed,
-            bos_token_id=tok.bos_token_id,
-            eos_token_id=tok.eos_token_id,
-            pad_token_id=tok.pad_token_id,
-        )
+        return init_model_for(preset, tok, seed)
 
     def induction() -> None:
         from transformers import AutoTokenizer

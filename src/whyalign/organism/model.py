@@ -45,5 +45,17 @@ def init_model(preset: str | Preset, vocab_size: int, seed: int = 0, **ids: int)
     return LlamaForCausalLM(config)
 
 
+def init_model_for(preset: str | Preset, tokenizer, seed: int = 0):
+    """A fresh model sized to ``tokenizer`` and knowing its BOS, EOS and padding ids."""
+    return init_model(
+        preset,
+        len(tokenizer),
+        seed,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+
+
 def preset_dict(name: str) -> dict:
     return asdict(PRESETS[name])
