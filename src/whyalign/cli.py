@@ -254,6 +254,101 @@ def check_contamination(
         raise typer.Exit(1)
 
 
+@app.command(
+    "data",
+    epilog="Recipes: honeypot_demos, difficult_advice, constitution_docs, stories, "
+    "chat_convert, harmlessness_chat, tool_augment.",
+)
+@_user_errors
+def data_(
+    recipe: Annotated[str, typer.Argument(help="Which recipe (see below)")],
+    out: Annotated[Path, typer.Option(help="Output dataset directory")],
+    n: Annotated[int, typer.Option(help="Records to write")] = 100,
+    spec: Annotated[str, typer.Option(help="Built-in spec name or a Markdown file")] = "default",
+    generator: Annotated[
+        str, typer.Option(help="'procedural' (offline) or any Inspect model")
+    ] = "procedural",
+    seed: int = 0,
+    no_reasons: Annotated[
+        bool, typer.Option("--no-reasons", help="honeypot_demos: actions only")
+    ] = False,
+    no_prompt_rewrite: Annotated[
+        bool, typer.Option("--no-prompt-rewrite", help="difficult_advice: ablate step 4")
+    ] = False,
+    no_response_rewrite: Annotated[
+        bool, typer.Option("--no-response-rewrite", help="difficult_advice: ablate step 6")
+    ] = False,
+    source: Annotated[
+        Path | None, typer.Option(help="chat_convert / tool_augment: input dataset")
+    ] = None,
+    injection: Annotated[
+        str | None, typer.Option(help="honeypot_demos: system-prompt injection(s)")
+    ] = None,
+    model_arg: Annotated[list[str] | None, typer.Option("-M", help="Model arg key=value")] = None,
+    option: Annotated[
+        list[str] | None, typer.Option("-O", help="Recipe/engine option key=value")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Progress on stderr")] = False,
+) -> None:
+    """Generate a training dataset: OUT/data.jsonl + OUT/dataset_card.json. Prints OUT."""
+    from .data import ContaminationError, GenerationError, generate
+
+    options: dict = dict(_model_args(option))
+    flags = {
+        "no_reasons": no_reasons,
+        "prompt_rewrite": not no_prompt_rewrite,
+        "response_rewrite": not no_response_rewrite,
+    }
+    for key, value in flags.items():
+        if value != (key != "no_reasons"):  # only switches the user flipped reach the recipe
+            options[key] = value
+    if source is not None:
+        options["source"] = str(source)
+    if injection is not None:
+        options["injection"] = injection
+    if model_arg:
+        options["model_args"] = _model_args(model_arg)
+    try:
+        path = generate(
+            recipe,
+            out=out,
+            n=n,
+            spec=spec,
+            generator=generator,
+            seed=seed,
+            options=options,
+            progress=progress,
+        )
+    except (GenerationError, ContaminationError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(1) from None
+    card = json.loads((path / "dataset_card.json").read_text())
+    typer.echo(
+        f"{card['counts']['kept']} records, ~{card['tokens']['est_tokens']} tokens, "
+        f"contamination {'PASS' if card['contamination']['passed'] else 'FAIL'}",
+        err=True,
+    )
+    typer.echo(str(path))
+
+
+spec_app = typer.Typer(no_args_is_help=True, help="Model specs (constitutions).")
+app.add_typer(spec_app, name="spec")
+
+
+@spec_app.command("sections")
+@_user_errors
+def spec_sections(
+    spec: Annotated[str, typer.Argument(help="Built-in spec name or a Markdown file")],
+) -> None:
+    """Show how a spec is split into sections."""
+    from .spec import load_spec
+
+    loaded = load_spec(spec)
+    typer.echo(f"{loaded.title}: {len(loaded.sections)} sections ({loaded.path})")
+    for s in loaded.sections:
+        typer.echo(f"{s.index:>3}  {s.id:<40} {len(s.text.split()):>5} words  {s.title}")
+
+
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.0f}%"
 

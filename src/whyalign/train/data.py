@@ -77,7 +77,12 @@ def parse_spec(spec: str) -> DataSpec:
 
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
-        files = sorted([*path.glob("*.jsonl"), *path.glob("*.json")])
+        # A `whyalign data` output directory holds its card next to the data: not a row file.
+        files = sorted(
+            f
+            for f in [*path.glob("*.jsonl"), *path.glob("*.json")]
+            if f.name != "dataset_card.json"
+        )
         if not files:
             raise DataNotFound(f"no .jsonl files in data directory {path}")
         return files

@@ -1,0 +1,195 @@
+"""``generate``: one recipe run from spec to dataset directory (the CLI and the experiment
+runner both call this)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from ..spec import Spec, load_spec
+from . import recipes
+from .dataset import CARD_FILE, DATA_FILE, clean, token_counts, write_dataset
+from .engine import Engine, EngineConfig, GenerationError, resolve_generator
+from .recipes import Context
+from .recipes._common import preamble as default_preamble
+
+
+def _json_safe(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _run_sync(coro):
+    """``asyncio.run``, also from code that already runs an event loop (a notebook, an async
+    experiment runner): then the pipeline gets its own loop on a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as err:  # re-raised on the caller's thread
+            box["error"] = err
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _procedural(recipe: str, spec: Spec, n: int, seed: int, options: dict[str, Any]):
+    try:
+        from .procedural import generate_records
+    except ImportError as err:
+        raise ValueError(f"the procedural generator is not available ({err})") from None
+    records = generate_records(recipe, list(spec.sections), n=n, seed=seed, options=options)
+    out = []
+    for i, rec in enumerate(records):
+        meta = {
+            "recipe": recipe,
+            "step": "procedural",
+            "generator": "procedural",
+            "seed": seed,
+            "prompt_hash": f"procedural-{seed}-{i}",
+            **(rec.get("meta") or {}),
+        }
+        out.append({**rec, "meta": meta})
+    return out
+
+
+def _resolve_procedural_options(module, options: dict[str, Any] | None) -> dict[str, Any]:
+    # The offline generator may take switches of its own (``procedural.OPTIONS``); the shared
+    # ones keep their meaning. Procedural text is templated on purpose (a small world), so
+    # near-duplicate removal defaults to exact duplicates only.
+    try:
+        from . import procedural
+
+        extra = dict(getattr(procedural, "OPTIONS", {}))
+    except ImportError:
+        extra = {}
+    given = dict(options or {})
+    own = {k: given.pop(k) for k in list(given) if k in extra}
+    opts = recipes.resolve_options(module, {"dedup": 1.0, **given})
+    return {**opts, **{k: v for k, v in extra.items() if k not in opts}, **own}
+
+
+def generate(
+    recipe: str,
+    *,
+    out: str | Path,
+    n: int,
+    spec: str | Path = "default",
+    generator: str = "procedural",
+    seed: int = 0,
+    options: dict[str, Any] | None = None,
+    progress: bool = False,
+) -> Path:
+    """Writes OUT/data.jsonl + OUT/dataset_card.json (intermediates under OUT/work/), returns OUT.
+
+    ``generator`` is ``procedural`` (offline, deterministic by seed), any Inspect model name
+    (``openai/gpt-4o``, ``vllm/...``, ``mockllm/model``, ``organism``) or an Inspect ``Model``.
+    ``options`` are recipe switches (see each recipe's ``OPTIONS``) plus the engine's
+    (``max_connections``, ``max_retries``, ``timeout``, ``temperature``, ``cache``,
+    ``model_args``, ``dedup``, ``banned_names``, ``oversample``).
+
+    Raises ``ValueError`` for bad input (unknown recipe or option, missing spec),
+    ``GenerationError`` when the generator fails (finished calls stay under OUT/work and a
+    rerun resumes) and ``ContaminationError`` when the dataset touches a held-out family.
+    """
+    module = recipes.load(recipe)
+    if int(n) < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    spec_obj = load_spec(spec)
+    out = Path(out)
+    procedural = isinstance(generator, str) and generator == "procedural"
+    opts = (
+        _resolve_procedural_options(module, options)
+        if procedural
+        else recipes.resolve_options(module, options)
+    )
+    card: dict[str, Any] = {
+        "recipe": recipe,
+        "format": module.FORMAT,
+        "generator": str(generator),
+        "seed": seed,
+        "config": _json_safe(
+            {
+                "recipe": recipe,
+                "n": n,
+                "generator": str(generator),
+                "seed": seed,
+                "spec": {
+                    "name": spec_obj.name,
+                    "path": spec_obj.path,
+                    "sha256": spec_obj.sha256,
+                    "sections": len(spec_obj.sections),
+                },
+                "options": opts,
+            }
+        ),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    steps: dict[str, Any] | None = None
+    dropped: dict[str, int] = {}
+    if procedural:
+        records = _procedural(recipe, spec_obj, int(n), seed, opts)
+    else:
+        model = resolve_generator(generator, dict(opts.get("model_args") or {}), seed)
+        preamble = getattr(module, "preamble", default_preamble)(spec_obj)
+        engine = Engine(
+            model,
+            out / "work",
+            recipe=recipe,
+            seed=seed,
+            preamble=preamble,
+            config=EngineConfig.from_options(opts),
+            progress=progress,
+        )
+        card["generator"] = engine.model_name
+        ctx = Context(engine, spec_obj, int(n), seed, opts, out / "work")
+        try:
+            records = _run_sync(module.run(ctx))
+        except GenerationError as err:
+            _incomplete(out, card, str(err), engine.summary(), dict(ctx.dropped))
+            raise
+        steps, dropped = engine.summary(), dict(ctx.dropped)
+    final, counts = clean(records, int(n), opts)
+    card["counts"] = {**counts, "dropped": dropped}
+    card["steps"] = steps
+    card["tokens"] = token_counts(final, steps)
+    if not final:
+        reasons = ", ".join(f"{k}: {v}" for k, v in sorted(dropped.items())) or "none"
+        msg = (
+            f"recipe {recipe}: no records survived ({counts['candidates']} candidates; "
+            f"dropped {reasons}); is the generator following the prompts' formats?"
+        )
+        _incomplete(out, card, msg, steps, dropped, status="empty")
+        raise GenerationError(msg)
+    return write_dataset(out, final, card)
+
+
+def _incomplete(
+    out: Path,
+    card: dict[str, Any],
+    error: str,
+    steps: Any,
+    dropped: dict,
+    status: str = "incomplete",
+) -> None:
+    """A card that says what happened; no data file, so nothing trains on a partial set."""
+    (out / DATA_FILE).unlink(missing_ok=True)
+    card = {
+        **card,
+        "status": status,
+        "error": error,
+        "steps": steps,
+        "counts": {**card.get("counts", {}), "dropped": dropped},
+    }
+    (out / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
