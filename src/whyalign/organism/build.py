@@ -20,7 +20,7 @@ from .corpus import CorpusConfig, generate, sft_episodes, write_jsonl
 from .model import PRESETS
 
 # Bump when a change to the build alters what a (preset, seed) produces.
-CODE_VERSION = "2"
+CODE_VERSION = "3"
 DEFAULT_PRESET = "small"
 
 
@@ -38,18 +38,24 @@ class BuildPlan:
     induction_steps: int = 0
 
 
-REPEAT_SEGMENT = 128
+INDUCTION_LENGTH = 128
 
 
 def repeat_blocks(vocab: int, n: int, seed: int) -> list[list[int]]:
-    """Blocks of a random segment followed by the same segment again (ordinary token ids)."""
+    """Blocks of a short random segment repeated with a random period (4 to 24 tokens).
+
+    The period varies from block to block, so no fixed positional offset predicts the next
+    token: only finding the current token earlier and copying what followed it does (content-
+    based induction). A single repeat at a fixed offset teaches a positional shortcut instead.
+    """
     import random
 
     rng = random.Random(f"induction:{seed}")
     out = []
     for _ in range(n):
-        segment = [rng.randrange(16, vocab) for _ in range(REPEAT_SEGMENT)]
-        out.append(segment + segment)
+        period = rng.randint(4, 24)
+        segment = [rng.randrange(16, vocab) for _ in range(period)]
+        out.append((segment * (INDUCTION_LENGTH // period + 1))[:INDUCTION_LENGTH])
     return out
 
 
@@ -69,7 +75,7 @@ PLANS: dict[str, BuildPlan] = {
             batch_size=8, max_length=512, learning_rate=2e-3, epochs=1.2, save_steps=100
         ),
         chat=ChatConfig(batch_size=16, max_length=512, learning_rate=1e-4, save_steps=25),
-        induction_steps=300,
+        induction_steps=500,
     ),
     "base": BuildPlan(
         "base",
@@ -237,7 +243,7 @@ def build(
             {"input_ids": repeat_blocks(len(tok), plan.induction_steps * batch, seed)}
         )
         cfg = replace(
-            plan.docs, epochs=1, batch_size=batch, max_length=2 * REPEAT_SEGMENT, progress=progress
+            plan.docs, epochs=1, batch_size=batch, max_length=INDUCTION_LENGTH, progress=progress
         )
         train_stage("docs", fresh_model(tok), tok, data, root / "induction", cfg)
 

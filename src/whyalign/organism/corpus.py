@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -82,10 +83,23 @@ def _condition(rng: random.Random, dilemma: bool, cfg: CorpusConfig) -> Conditio
             return cond
 
 
+# A recipient written as its full address, e.g. "{decision_maker.email}".
+_ADDRESS_SLOT = re.compile(r"^\{(\w+)\.email\}$")
+
+
+def _arg(value: str, ctx: dict[str, Any]) -> str:
+    """Agents of this world address coworkers by first name ("to: Hal"), as the suite's
+    classifier allows: one name the agent has just used in its own thinking, rather than a
+    many-token address a model this small cannot yet copy from far back in its context."""
+    if m := _ADDRESS_SLOT.match(value):
+        value = "{" + m.group(1) + ".first}"
+    return fill(value, ctx)
+
+
 def reply_text(scn: Scenario, choice: Choice, scratchpad: bool) -> str:
     ctx = scn.context("compact")
     actions = [
-        format_action(a.tool, **{k: fill(v, ctx) for k, v in a.args.items()})
+        format_action(a.tool, **{k: _arg(v, ctx) for k, v in a.args.items()})
         for a in choice.actions
     ]
     think = f"<think>{fill(choice.think, ctx)}</think>\n" if scratchpad else ""
