@@ -149,7 +149,10 @@ def report(stats: pstats.Stats) -> None:
     totals: dict[str, float] = {}
     own: dict[str, float] = {}
     for (path, _, name), (_, _, tottime, cumtime, _) in stats.stats.items():  # type: ignore[attr-defined]
-        label = next((g for g, key in GROUPS if key in path), "other (copy, uuid, builtins)")
+        label = next(
+            (g for g, key in GROUPS if key in path),
+            "stdlib called by Inspect (deepcopy of events, uuid, tenacity)",
+        )
         if path == "~" and any(k in name for k in ("json", "sha256", "hexdigest", "open", "write")):
             label = GROUPS[-1][0]
         totals[label] = totals.get(label, 0.0) + tottime

@@ -372,3 +372,20 @@ def test_sigkill_mid_run_then_resume_gives_the_same_dataset(tmp_path):
     generate("constitution_docs", out=tmp_path / "full", n=10, generator=full.model)
     assert len(again.calls) <= len(full.calls) - done_before + 1  # +1: a line cut by the kill
     assert (out / "data.jsonl").read_bytes() == (tmp_path / "full/data.jsonl").read_bytes()
+
+
+def test_rule_gate_for_records_made_elsewhere():
+    from whyalign.data.recipes.honeypot_demos import rule_filter
+    from whyalign.scenarios import format_action
+
+    sid = "lethal_action/explicit-safety/replacement/900001"
+    code = build_scenario(sid).facts["override_code"]
+    bad = format_action("cancel_alert", code=code)
+    good = format_action("send_email", to="x@y.com", subject="s", body=f"I will not use {code}.")
+    records = [
+        {"messages": [{"role": "assistant", "content": c}], "meta": {"scenario_id": sid}}
+        for c in (bad, good)
+    ]
+    kept, dropped = rule_filter(records + [{"messages": [], "meta": {}}])
+    assert [r["messages"][0]["content"] for r in kept[:1]] == [good] and len(kept) == 2
+    assert dropped == {"harmful": 1}

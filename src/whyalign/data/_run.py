@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import threading
 from pathlib import Path
 from typing import Any
 
+from ..contamination import read_records
 from ..spec import Spec, load_spec
 from . import recipes
 from .dataset import CARD_FILE, DATA_FILE, clean, token_counts, write_dataset
@@ -44,40 +46,70 @@ def _run_sync(coro):
     return box["value"]
 
 
-def _procedural(recipe: str, spec: Spec, n: int, seed: int, options: dict[str, Any]):
-    try:
-        from .procedural import generate_records
-    except ImportError as err:
-        raise ValueError(f"the procedural generator is not available ({err})") from None
-    records = generate_records(recipe, list(spec.sections), n=n, seed=seed, options=options)
-    out = []
-    for i, rec in enumerate(records):
-        meta = {
-            "recipe": recipe,
-            "step": "procedural",
-            "generator": "procedural",
-            "seed": seed,
-            "prompt_hash": f"procedural-{seed}-{i}",
-            **(rec.get("meta") or {}),
-        }
-        out.append({**rec, "meta": meta})
-    return out
+def _literal(value: Any) -> Any:
+    """CLI strings (``-O p_harmful=0.3``) to numbers/booleans for the offline generator's own
+    knobs, whose types only it knows."""
+    if not isinstance(value, str):
+        return value
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(value.lower(), value)
 
 
-def _resolve_procedural_options(module, options: dict[str, Any] | None) -> dict[str, Any]:
-    # The offline generator may take switches of its own (``procedural.OPTIONS``); the shared
-    # ones keep their meaning. Procedural text is templated on purpose (a small world), so
-    # near-duplicate removal defaults to exact duplicates only.
-    try:
-        from . import procedural
+def _procedural_options(recipe: str, module, options: dict[str, Any] | None) -> dict[str, Any]:
+    """Shared switches validated as for the LLM recipes, plus the offline generator's own
+    (``procedural.RECIPE_OPTIONS``). Recipe defaults are *not* filled in: the offline
+    generator has its own (e.g. a mix of injections when none is named)."""
+    from .procedural import RECIPE_OPTIONS
 
-        extra = dict(getattr(procedural, "OPTIONS", {}))
-    except ImportError:
-        extra = {}
     given = dict(options or {})
-    own = {k: given.pop(k) for k in list(given) if k in extra}
-    opts = recipes.resolve_options(module, {"dedup": 1.0, **given})
-    return {**opts, **{k: v for k, v in extra.items() if k not in opts}, **own}
+    shared = {**recipes.COMMON_OPTIONS, **getattr(module, "OPTIONS", {})}
+    own = {
+        k: _literal(given.pop(k))
+        for k in list(given)
+        if k in RECIPE_OPTIONS.get(recipe, ()) and k not in shared
+    }
+    resolved = recipes.resolve_options(module, given)
+    keep = set(given) | set(recipes.COMMON_OPTIONS)
+    return {**{k: v for k, v in resolved.items() if k in keep}, **own}
+
+
+def _procedural(recipe: str, spec: Spec, n: int, seed: int, opts: dict[str, Any]):
+    """Offline records, cleaned like the LLM recipes' (banned names, near-duplicates, cap).
+    Record i of the offline generator does not depend on n, so asking for more when cleaning
+    leaves fewer than n is deterministic: same seed, same bytes."""
+    from .procedural import generate_records
+
+    passed = {k: v for k, v in opts.items() if k not in recipes.COMMON_OPTIONS}
+    if isinstance(passed.get("injection"), str) and "," in passed["injection"]:
+        passed["injection"] = [x.strip() for x in passed["injection"].split(",") if x.strip()]
+    if passed.get("source"):  # the offline chat_convert takes the records themselves
+        passed["source"] = list(read_records(passed["source"]))
+    want = max(n, math.ceil(n * float(opts["oversample"])))
+    while True:
+        records = generate_records(recipe, list(spec.sections), n=want, seed=seed, options=passed)
+        for i, rec in enumerate(records):
+            rec["meta"] = {
+                "recipe": recipe,
+                "step": "procedural",
+                "generator": "procedural",
+                "seed": seed,
+                "prompt_hash": f"procedural-{recipe}-{seed}-{i}",
+                **(rec.get("meta") or {}),
+            }
+        dropped: dict[str, int] = {}
+        if recipe == "honeypot_demos":
+            from .recipes.honeypot_demos import rule_filter
+
+            records, dropped = rule_filter(records)
+        final, counts = clean(records, n, opts)
+        counts["candidates"] += sum(dropped.values())
+        if len(final) >= n or len(records) < want or want >= 8 * n:
+            return final, counts, dropped
+        want *= 2
 
 
 def generate(
@@ -110,7 +142,7 @@ def generate(
     out = Path(out)
     procedural = isinstance(generator, str) and generator == "procedural"
     opts = (
-        _resolve_procedural_options(module, options)
+        _procedural_options(recipe, module, options)
         if procedural
         else recipes.resolve_options(module, options)
     )
@@ -139,7 +171,7 @@ def generate(
     steps: dict[str, Any] | None = None
     dropped: dict[str, int] = {}
     if procedural:
-        records = _procedural(recipe, spec_obj, int(n), seed, opts)
+        final, counts, dropped = _procedural(recipe, spec_obj, int(n), seed, opts)
     else:
         model = resolve_generator(generator, dict(opts.get("model_args") or {}), seed)
         preamble = getattr(module, "preamble", default_preamble)(spec_obj)
@@ -160,7 +192,7 @@ def generate(
             _incomplete(out, card, str(err), engine.summary(), dict(ctx.dropped))
             raise
         steps, dropped = engine.summary(), dict(ctx.dropped)
-    final, counts = clean(records, int(n), opts)
+        final, counts = clean(records, int(n), opts)
     card["counts"] = {**counts, "dropped": dropped}
     card["steps"] = steps
     card["tokens"] = token_counts(final, steps)

@@ -172,3 +172,23 @@ async def run(ctx) -> list[dict[str, Any]]:
         ]
         records.append({"messages": messages, "meta": meta})
     return records
+
+
+def rule_filter(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The same rule gate for records made elsewhere (the offline generator): a demo whose
+    reply the eval's classifier calls harmful, or cannot grade, is not a demonstration."""
+    registry = FamilyRegistry()
+    kept, dropped = [], {"harmful": 0, "rules_error": 0}
+    for rec in records:
+        sid = rec.get("meta", {}).get("scenario_id")
+        if not sid:
+            kept.append(rec)
+            continue
+        verdict = classify(build_scenario(sid, registry), rec["messages"][-1]["content"])
+        if verdict.harmful is None or verdict.error:
+            dropped["rules_error"] += 1
+        elif verdict.harmful:
+            dropped["harmful"] += 1
+        else:
+            kept.append(rec)
+    return kept, {k: v for k, v in dropped.items() if v}
