@@ -80,3 +80,39 @@ def test_model_error_output_is_a_failure_not_an_item(tmp_path):
 
     with pytest.raises(GenerationError, match="content filter"):
         asyncio.run(_engine(Broken, tmp_path).step("draft", _calls(2)))
+
+
+def test_hung_attempts_are_retried_by_inspect_then_fail_cleanly(tmp_path):
+    import time
+
+    from inspect_ai.model import ModelOutput, get_model
+    from tenacity import wait_none
+
+    seen: dict[str, int] = {}
+
+    async def flaky(input, tools, tool_choice, config):
+        prompt = input[-1].text
+        seen[prompt] = seen.get(prompt, 0) + 1
+        if seen[prompt] == 1 or "hang" in prompt:  # first attempt of each prompt hangs
+            await asyncio.sleep(30)
+        return ModelOutput.from_content("mockllm/model", "<prompt>ok</prompt>")
+
+    class Flaky:
+        model = get_model("mockllm/model", custom_outputs=flaky, memoize=False)
+
+    # Inspect backs off 3-6 s between attempts; a provider may set its own wait (the hook
+    # real providers use), and here none keeps the test fast.
+    Flaky.model.api.retry_wait = lambda: wait_none()
+
+    eng = _engine(Flaky, tmp_path, max_retries=2, attempt_timeout=1)
+    start = time.perf_counter()
+    results = asyncio.run(eng.step("s", [Call("a"), Call("b")]))
+    assert [r.completion for r in results] == ["<prompt>ok</prompt>"] * 2
+    assert seen == {"a": 2, "b": 2} and time.perf_counter() - start < 5
+    with pytest.raises(GenerationError, match="resume"):
+        asyncio.run(
+            _engine(Flaky, tmp_path, max_retries=1, attempt_timeout=1).step(
+                "s", [Call("a"), Call("hang")]
+            )
+        )
+    assert len((tmp_path / "work/steps/s.jsonl").read_text().splitlines()) == 2

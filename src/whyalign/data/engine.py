@@ -78,6 +78,7 @@ class EngineConfig:
     max_connections: int = 8
     max_retries: int | None = None  # None: Inspect's default
     timeout: int | None = None  # seconds per call, retries included
+    attempt_timeout: int | None = None  # seconds per attempt; a hung attempt is retried
     temperature: float | None = 1.0
     max_tokens: int | None = None
     cache: str | None = None  # Inspect response-cache expiry ("1W"); None: off
@@ -85,7 +86,7 @@ class EngineConfig:
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> EngineConfig:
         cfg = cls()
-        for name in ("max_connections", "max_retries", "timeout", "max_tokens"):
+        for name in ("max_connections", "max_retries", "timeout", "attempt_timeout", "max_tokens"):
             if options.get(name) is not None:
                 setattr(cfg, name, int(options[name]))
         if options.get("temperature") is not None:
@@ -202,6 +203,7 @@ class Engine:
             max_connections=cfg.max_connections,
             max_retries=cfg.max_retries,
             timeout=cfg.timeout,
+            attempt_timeout=cfg.attempt_timeout,
             temperature=cfg.temperature,
             max_tokens=cfg.max_tokens,
             # Distinct seeds per sample: providers that honour seeds (and Inspect's cache,

@@ -37,6 +37,7 @@ COMMON_OPTIONS: dict[str, Any] = {
     "max_connections": 8,
     "max_retries": None,
     "timeout": None,
+    "attempt_timeout": None,
     "temperature": 1.0,
     "max_tokens": None,
     "cache": None,
