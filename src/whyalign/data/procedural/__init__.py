@@ -9,10 +9,12 @@ data. Records follow Hugging Face conventions: ``{"text": ...}`` for document re
 template and situation ids; for honeypot demos the scenario id and ``reasons``).
 
 Every recipe returns exactly n records, except ``chat_convert`` given a ``source`` shorter
-than n (it converts what there is). Records are not deduplicated here: that is the
-engine's step. At n=2000 only ``harmlessness_chat`` has exact repeats (about 0.5%: short
-chats such as a unit conversion); a 0.8 MinHash pass drops about 10% of it, 1.6% of
-``difficult_advice`` and under 0.5% of the rest.
+than n (it converts what there is). A record that repeats an earlier one is drawn again (see
+``_world.distinct``), so there are no exact repeats, except that ``chat_convert`` keeps its
+documents as they are (two that differ only in their heading give one repeat in about
+2000). Near-duplicate removal is the engine's step: a 0.8 MinHash pass at n=2000 would drop
+about 5.5% of ``harmlessness_chat`` (short chats), 1% of ``difficult_advice`` and under
+0.5% of the rest.
 """
 
 from __future__ import annotations
