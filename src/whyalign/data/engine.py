@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -110,7 +111,11 @@ def resolve_generator(generator: Any, model_args: dict[str, Any], seed: int = 0)
     if isinstance(generator, Model):
         return generator
     name, args = resolve_model(generator, dict(model_args), seed)
-    return get_model(name, memoize=False, **args)
+    try:
+        return get_model(name, memoize=False, **args)
+    except Exception as err:  # a missing provider package or API key: say so in one line
+        text = re.sub(r"\[/?\w+\]", "", " ".join(str(err).split())) or type(err).__name__
+        raise GenerationError(f"generator {name!r} is not usable: {text[:300]}") from None
 
 
 class Engine:
