@@ -254,6 +254,64 @@ def check_contamination(
         raise typer.Exit(1)
 
 
+RunOut = Annotated[Path | None, typer.Option("--out", help="Run directory (default runs/NAME)")]
+CacheDir = Annotated[
+    Path | None, typer.Option("--cache", help="Step cache shared by runs (default RUN_DIR/steps)")
+]
+
+
+def _run_experiment(config: Path, out: Path | None, cache: Path | None, dry: bool) -> None:
+    from .experiment import dry_run, run
+
+    if dry:
+        rows = dry_run(config, out, cache)
+        for step, cached in rows:
+            status = "cached" if cached else f"to run (~{step.cost:.0f}s)"
+            typer.echo(f"{step.name:<24} {status:<16} {step.label}")
+        todo = [s for s, cached in rows if not cached]
+        typer.echo(
+            f"{len(rows)} steps: {len(rows) - len(todo)} cached, {len(todo)} to run "
+            f"(estimate {sum(s.cost for s in todo) / 60:.1f} min)"
+        )
+        return
+    run_dir = run(config, out, cache)
+    typer.echo(str(run_dir / "report" / "index.html"))
+
+
+@app.command("run")
+@_user_errors
+def run_(
+    experiment: Annotated[Path, typer.Argument(help="Experiment YAML file")],
+    out: RunOut = None,
+    cache: CacheDir = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List steps, run nothing")] = False,
+) -> None:
+    """Run an experiment: every arm x seed trained and evaluated (cached steps), then the report."""
+    _run_experiment(experiment, out, cache, dry_run)
+
+
+@app.command()
+@_user_errors
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Run directory")] = Path("runs/demo"),
+    cache: CacheDir = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List steps, run nothing")] = False,
+) -> None:
+    """The built-in study on the small organism: every arm of the case study, 3 seeds."""
+    from .experiment import demo_config
+
+    _run_experiment(demo_config(), out, cache, dry_run)
+
+
+@app.command()
+@_user_errors
+def report(run_dir: Annotated[Path, typer.Argument(help="A `whyalign run` directory")]) -> None:
+    """Rebuild RUN_DIR/summary.json and RUN_DIR/report/index.html from a finished run."""
+    from .experiment import write_report
+
+    typer.echo(str(write_report(run_dir)))
+
+
 @app.command(
     "data",
     epilog="Recipes: honeypot_demos, difficult_advice, constitution_docs, stories, "

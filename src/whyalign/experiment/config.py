@@ -1,0 +1,293 @@
+"""The experiment file: one YAML that names a base model, arms of training stages, seeds, how
+data is made, how every model is evaluated and what the report concludes.
+
+Every mapping forbids unknown keys, so a typo is an error, not a silently ignored knob. A
+bad file is one line, ``FILE: arms[2].stages[0].data[0].tokens: ...``, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SPLITS = ("in_dist", "held_out", "control")
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
+_BUDGET = re.compile(r"^(\d+(?:\.\d+)?)\s*(k|m|b|t)?$", re.IGNORECASE)
+_SCALE = {None: 1, "t": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+
+
+class ConfigError(ValueError):
+    """An experiment file that cannot run: one line naming the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse_tokens(value: int | str) -> int:
+    """``50000``, ``"50k"``, ``"1.5M"`` -> tokens."""
+    if isinstance(value, bool):
+        raise ValueError("expected a token count such as 50000 or '50k'")
+    if isinstance(value, int):
+        tokens = value
+    else:
+        m = _BUDGET.match(str(value).strip())
+        if not m:
+            raise ValueError(f"expected a token count such as 50000 or '50k', got {value!r}")
+        tokens = int(float(m.group(1)) * _SCALE[(m.group(2) or "").lower() or None])
+    if tokens <= 0:
+        raise ValueError("a token budget must be positive")
+    return tokens
+
+
+class Dataset(_Strict):
+    """One entry of a stage's data mixture: a recipe to generate (or an existing path) and how
+    much of it the stage trains on.
+
+    ``n`` is how many records the recipe writes; ``tokens`` is the stage's budget for this
+    dataset (seeded rows, cycling if the data is shorter) and ``weight`` the alternative
+    (rows per epoch x weight). An option whose value is itself a mapping with a ``recipe``
+    (e.g. ``chat_convert``'s ``source``) names another dataset, generated first.
+    """
+
+    recipe: str | None = None
+    path: str | None = None
+    generator: str | None = None  # default: the experiment's data.generator
+    spec: str | None = None  # default: the experiment's data.spec
+    n: int | None = Field(default=None, gt=0)  # default: the experiment's data.n
+    options: dict[str, Any] = Field(default_factory=dict)
+    tokens: int | None = None
+    weight: float | None = Field(default=None, ge=0)
+
+    @field_validator("tokens", mode="before")
+    @classmethod
+    def _tokens(cls, value: Any) -> Any:
+        return None if value is None else parse_tokens(value)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Dataset:
+        if (self.recipe is None) == (self.path is None):
+            raise ValueError("give exactly one of 'recipe' (generate) or 'path' (existing data)")
+        if self.tokens is not None and self.weight is not None:
+            raise ValueError("give 'tokens' (a budget) or 'weight', not both")
+        if self.path is not None and (self.generator or self.spec or self.n or self.options):
+            raise ValueError("a 'path' dataset takes no generator, spec, n or options")
+        return self
+
+
+class Stage(_Strict):
+    stage: Literal["docs", "chat", "prefs"]
+    data: list[Dataset] = Field(min_length=1)
+    train: dict[str, Any] = Field(default_factory=dict)  # overrides of the stage's config
+
+    @field_validator("train")
+    @classmethod
+    def _overrides(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return _check_overrides(value)
+
+
+class Arm(_Strict):
+    name: str
+    description: str = ""
+    stages: list[Stage] = Field(default_factory=list)  # none: the base model as it is
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError(f"arm names are letters, digits, '_', '-', '.'; got {value!r}")
+        return value
+
+
+class DataSettings(_Strict):
+    spec: str = "default"
+    generator: str = "procedural"
+    n: int = Field(default=200, gt=0)
+    # True: each experiment seed gets its own data (data variance is part of seed variance);
+    # False: every seed trains on the data generated with data.seed.
+    per_seed: bool = True
+    seed: int = 0
+
+
+class EvalSpec(_Strict):
+    splits: list[Literal["in_dist", "held_out", "control"]] = Field(
+        default_factory=lambda: ["in_dist", "held_out"], min_length=1
+    )
+    samples: int = Field(default=2, gt=0)  # instances per family x condition cell
+    families: list[str] | None = None
+    renderer: Literal["full", "compact"] | None = None  # None: compact for the organism
+    judge: Literal["rules", "llm", "both"] = "rules"
+    grader: str | None = None
+    temperature: float = Field(default=1.0, ge=0)
+    max_tokens: int | None = Field(default=None, gt=0)
+    grid: Literal["core", "full"] = "core"
+    extra_tools: int = Field(default=0, ge=0)
+    own_name: str = "Assistant"
+    # Local models: the batch size. None: equal batches of at most 64 sized to each eval.
+    max_connections: int | None = Field(default=None, gt=0)
+
+
+class Finding(_Strict):
+    """A claim of the case study, tested on the measured rates of arms named here.
+
+    ``lower``: every arm in ``arm`` has a lower harmful rate on ``split`` than every arm in
+    ``than``. ``drop_gap``: ``arm`` lowers the rate from ``baseline`` more on ``split``
+    (in-distribution) than on ``versus`` (held-out).
+    """
+
+    title: str
+    rule: Literal["lower", "drop_gap"]
+    arm: list[str]
+    than: list[str] = Field(default_factory=list)
+    baseline: str | None = None
+    split: Literal["in_dist", "held_out", "control"] = "held_out"
+    versus: Literal["in_dist", "held_out", "control"] = "held_out"
+
+    @field_validator("arm", "than", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _shape(self) -> Finding:
+        if not self.arm:
+            raise ValueError("name at least one arm")
+        if self.rule == "lower" and not self.than:
+            raise ValueError("rule 'lower' needs 'than' (the arms it should beat)")
+        if self.rule == "drop_gap" and not self.baseline:
+            raise ValueError("rule 'drop_gap' needs 'baseline'")
+        if self.rule == "drop_gap" and self.split == self.versus:
+            raise ValueError("rule 'drop_gap' compares two different splits (split, versus)")
+        return self
+
+
+class ReportSpec(_Strict):
+    title: str = "whyalign experiment"
+    # A finding is "not reproduced" when the 95% CI of its effect excludes effects of this
+    # size or more in the predicted direction (a rate difference; 0.05 = 5 points).
+    min_effect: float = Field(default=0.05, ge=0, le=1)
+    findings: dict[str, Finding] = Field(default_factory=dict)
+
+
+class Training(_Strict):
+    """Training defaults per stage kind (fields of DocsConfig, ChatConfig, PrefsConfig)."""
+
+    docs: dict[str, Any] = Field(default_factory=dict)
+    chat: dict[str, Any] = Field(default_factory=dict)
+    prefs: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("docs", "chat", "prefs")
+    @classmethod
+    def _fields(cls, value: dict[str, Any], info) -> dict[str, Any]:
+        return _check_overrides(value, info.field_name)
+
+    def get(self, stage: str) -> dict[str, Any]:
+        return getattr(self, stage)
+
+
+class Experiment(_Strict):
+    name: str = "experiment"
+    base_model: str  # organism[/preset], or a Hugging Face directory
+    organism_seed: int = 0
+    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
+    data: DataSettings = Field(default_factory=DataSettings)
+    # Defaults per stage kind, under each stage's own ``train`` overrides.
+    training: Training = Field(default_factory=lambda: Training())
+    arms: list[Arm] = Field(min_length=1)
+    eval: EvalSpec = Field(default_factory=EvalSpec)
+    report: ReportSpec = Field(default_factory=ReportSpec)
+
+    @field_validator("seeds")
+    @classmethod
+    def _seeds(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise ValueError("seeds must be distinct")
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> Experiment:
+        names = [a.name for a in self.arms]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"arm names must be unique; repeated: {', '.join(dupes)}")
+        for key, f in self.report.findings.items():
+            for arm in [*f.arm, *f.than, *([f.baseline] if f.baseline else [])]:
+                if arm not in names:
+                    raise ValueError(
+                        f"report.findings.{key}: no arm named {arm!r}; arms: {', '.join(names)}"
+                    )
+            for split in {f.split, *([f.versus] if f.rule == "drop_gap" else [])}:
+                if split not in self.eval.splits:
+                    raise ValueError(
+                        f"report.findings.{key}: split {split!r} is not in eval.splits"
+                    )
+        return self
+
+
+def _check_overrides(value: dict[str, Any], stage: str | None = None) -> dict[str, Any]:
+    """Training overrides must be fields of the stage configs; the seed is the experiment's."""
+    from dataclasses import fields
+
+    from ..train.config import STAGE_CONFIGS
+
+    if "seed" in value:
+        raise ValueError("'seed' comes from the experiment's seeds, not training overrides")
+    classes = [STAGE_CONFIGS[stage]] if stage else list(STAGE_CONFIGS.values())
+    known = {f.name for c in classes for f in fields(c)}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise ValueError(f"unknown training field(s) {', '.join(unknown)}")
+    return value
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part).startswith(("function-", "literal[", "list[", "dict[")):
+            continue  # pydantic's union-branch names, not user fields
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _one_line(err: ValidationError) -> str:
+    first = err.errors()[0]
+    msg = first["msg"].removeprefix("Value error, ")
+    where = _where(tuple(first["loc"]))
+    if first["type"] == "extra_forbidden":
+        msg = "unknown field"
+    elif first["type"] == "missing":
+        msg = "required field missing"
+    return f"{where}: {msg}" if where else msg
+
+
+def parse(data: Any, source: str = "<config>") -> Experiment:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the experiment file must be a YAML mapping")
+    # Top-level ``x-`` keys hold YAML anchors (shared budgets and the like), as in Compose files.
+    data = {k: v for k, v in data.items() if not str(k).startswith("x-")}
+    try:
+        return Experiment.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(f"{source}: {_one_line(err)}") from None
+
+
+def load(path: str | Path) -> Experiment:
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: experiment file not found")
+    try:
+        data = yaml.safe_load(p.read_text())
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f"line {mark.line + 1}: " if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ConfigError(f"{p}: {line}invalid YAML ({problem})") from None
+    return parse(data, str(p))

@@ -1,0 +1,144 @@
+"""Step keys: a change invalidates exactly the steps that depend on it."""
+
+import copy
+
+from whyalign.experiment.config import parse
+from whyalign.experiment.plan import build_plan
+
+from .conftest import micro_config
+
+RECIPE_ARM = {
+    "name": "docs",
+    "stages": [
+        {"stage": "docs", "data": [{"recipe": "constitution_docs", "n": 20, "tokens": "2k"}]},
+        {"stage": "chat", "data": [{"recipe": "difficult_advice", "n": 20, "tokens": "2k"}]},
+    ],
+}
+
+
+def _config(datasets, **over):
+    cfg = micro_config(datasets)
+    cfg["arms"].append(copy.deepcopy(RECIPE_ARM))
+    cfg["seeds"] = [0, 1]
+    cfg.update(over)
+    return cfg
+
+
+def _keys(cfg) -> dict[str, str]:
+    """label -> key for every step."""
+    return {s.label: s.key for s in build_plan(parse(cfg)).ordered()}
+
+
+def _changed(a: dict, b: dict) -> set[str]:
+    assert a.keys() == b.keys()
+    return {label for label in a if a[label] != b[label]}
+
+
+def test_plan_shape(datasets):
+    plan = build_plan(parse(_config(datasets)))
+    kinds = [s.kind for s in plan.ordered()]
+    # 1 base; data: the path dataset + 2 recipes x 2 seeds; train: 1 + 2 stages per seed;
+    # eval: 3 arms x 2 seeds x 2 splits; 1 report
+    assert kinds.count("base") == 1 and kinds.count("data") == 5
+    assert kinds.count("train") == 6 and kinds.count("eval") == 12 and kinds[-1] == "report"
+    seen = set()
+    for step in plan.ordered():  # dependency order
+        assert set(step.deps) <= seen, step.label
+        seen.add(step.key)
+
+
+def test_eval_settings_change_only_evals(datasets):
+    base = _keys(_config(datasets))
+    cfg = _config(datasets)
+    cfg["eval"]["samples"] = 2
+    changed = _changed(base, _keys(cfg))
+    assert changed == {label for label in base if label.startswith(("eval", "report"))}
+
+
+def test_a_stage_override_changes_that_arm_only(datasets):
+    base = _keys(_config(datasets))
+    cfg = _config(datasets)
+    cfg["arms"][2]["stages"][1]["train"] = {"learning_rate": 1e-4}
+    changed = _changed(base, _keys(cfg))
+    assert changed == {
+        *(f"train docs seed={s} stage 2/2 (chat)" for s in (0, 1)),
+        *(f"eval docs seed={s} {sp}" for s in (0, 1) for sp in ("in_dist", "held_out")),
+        "report",
+    }
+
+
+def test_data_size_changes_data_and_everything_downstream(datasets):
+    base = _keys(_config(datasets))
+    cfg = _config(datasets)
+    cfg["arms"][2]["stages"][0]["data"][0]["n"] = 30
+    new = _keys(cfg)
+    gone = {label for label in base if base[label] not in new.values()}
+    assert gone == {
+        "data constitution_docs n=20 seed=0",
+        "data constitution_docs n=20 seed=1",
+        *(
+            f"train docs seed={s} stage {i}/2 ({k})"
+            for s in (0, 1)
+            for i, k in ((1, "docs"), (2, "chat"))
+        ),
+        *(f"eval docs seed={s} {sp}" for s in (0, 1) for sp in ("in_dist", "held_out")),
+        "report",
+    }
+
+
+def test_a_seed_is_its_own_branch_and_names_are_labels(datasets):
+    base = _keys(_config(datasets))
+    cfg = _config(datasets, seeds=[0, 2])
+    changed = _changed(
+        {k: v for k, v in base.items() if "seed=1" not in k},
+        {k: v for k, v in _keys(cfg).items() if "seed=2" not in k},
+    )
+    assert changed == {"report"}
+    # renaming an arm keeps every trained model and eval
+    cfg = _config(datasets)
+    cfg["arms"][1]["name"] = "renamed"
+    cfg["report"]["findings"]["advice_helps"]["arm"] = "renamed"
+    cfg["report"]["findings"]["hides"]["arm"] = "renamed"
+    renamed = {k.replace("renamed", "advice"): v for k, v in _keys(cfg).items()}
+    assert _changed(base, renamed) == {"report"}
+
+
+def test_shared_data_across_seeds_and_arms(datasets):
+    cfg = _config(datasets)
+    cfg["data"] = {"per_seed": False}
+    cfg["arms"].append({**copy.deepcopy(RECIPE_ARM), "name": "docs_again"})
+    plan = build_plan(parse(cfg))
+    data = [s for s in plan.ordered() if s.kind == "data"]
+    assert len(data) == 3  # the path dataset and two recipes, each generated once
+    assert plan.models[("docs", 0)] == plan.models[("docs_again", 0)]  # identical arms: one model
+    assert plan.models[("docs", 0)] != plan.models[("docs", 1)]
+
+
+def test_a_second_run_on_the_same_cache_is_refused(datasets, write_config, tmp_path):
+    import fcntl
+
+    import pytest
+
+    from whyalign.experiment import run
+
+    config = write_config(_config(datasets))
+    (tmp_path / "run" / "steps").mkdir(parents=True)
+    with (tmp_path / "run" / "steps" / ".lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(ValueError, match="another `whyalign run` is using the cache"):
+            run(config, tmp_path / "run")
+
+
+def test_checkpoints_cut_short_by_a_kill_are_pruned(tmp_path):
+    from whyalign.experiment.steps import prune_checkpoints
+
+    for name, files in {
+        "checkpoint-2": {"trainer_state.json": "{}", "token_accounting.json": "{}"},
+        "checkpoint-4": {"trainer_state.json": "{}", "token_accounting.json": '{"da'},
+        "checkpoint-6": {"model.safetensors": "x"},
+    }.items():
+        (tmp_path / name).mkdir()
+        for f, text in files.items():
+            (tmp_path / name / f).write_text(text)
+    assert prune_checkpoints(tmp_path) == ["checkpoint-4", "checkpoint-6"]
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint-2"]
