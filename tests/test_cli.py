@@ -83,3 +83,25 @@ def test_eval_on_mock_model_prints_a_table(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "harmful" in result.output and (tmp_path / "summary.json").exists()
+
+
+def test_unusable_provider_is_one_line_not_a_traceback(tmp_path, monkeypatch):
+    # No API key (and, here, no provider package): Inspect raises PrerequisiteError.
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    for args in (
+        ["eval", "--model", "openai/gpt-4o-mini", "--samples", "1", "--out", str(tmp_path / "e")],
+        [
+            "data",
+            "stories",
+            "--generator",
+            "openai/gpt-4o-mini",
+            "--n",
+            "2",
+            "--out",
+            str(tmp_path / "d"),
+        ],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code in (1, 2), (args, result.output)
+        assert result.output.startswith("error:") and result.output.count("\n") == 1, result.output
+        assert "[bold]" not in result.output

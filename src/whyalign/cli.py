@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
 import time
 from functools import wraps
@@ -33,6 +34,14 @@ def _user_errors(fn):
             return fn(*args, **kwargs)
         except (FamilyError, ConditionError, ValueError, FileNotFoundError) as err:
             typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(2) from None
+        except Exception as err:
+            # Inspect's PrerequisiteError (a provider package or API key missing) is bad
+            # setup, not a bug: one line without its rich markup, not a traceback.
+            if type(err).__name__ != "PrerequisiteError":
+                raise
+            text = re.sub(r"\[/?\w+\]", "", " ".join(str(err).split()))
+            typer.echo(f"error: {text}", err=True)
             raise typer.Exit(2) from None
 
     return wrapper
