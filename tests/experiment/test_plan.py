@@ -127,18 +127,3 @@ def test_a_second_run_on_the_same_cache_is_refused(datasets, write_config, tmp_p
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(ValueError, match="another `whyalign run` is using the cache"):
             run(config, tmp_path / "run")
-
-
-def test_checkpoints_cut_short_by_a_kill_are_pruned(tmp_path):
-    from whyalign.experiment.steps import prune_checkpoints
-
-    for name, files in {
-        "checkpoint-2": {"trainer_state.json": "{}", "token_accounting.json": "{}"},
-        "checkpoint-4": {"trainer_state.json": "{}", "token_accounting.json": '{"da'},
-        "checkpoint-6": {"model.safetensors": "x"},
-    }.items():
-        (tmp_path / name).mkdir()
-        for f, text in files.items():
-            (tmp_path / name / f).write_text(text)
-    assert prune_checkpoints(tmp_path) == ["checkpoint-4", "checkpoint-6"]
-    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint-2"]

@@ -168,7 +168,12 @@ def test_resume_after_a_kill_matches_an_uninterrupted_run(stage, runs, data, bas
         run(stage, data, base_dir, tmp_path, [Kill()])
     assert (tmp_path / "checkpoints" / f"checkpoint-{SAVE_STEPS}").is_dir()
     assert not (tmp_path / "model").exists()
+    # A later checkpoint the kill cut short while saving: resume must skip it, not crash.
+    torn = tmp_path / "checkpoints" / f"checkpoint-{SAVE_STEPS + 1}"
+    torn.mkdir()
+    (torn / "model.safetensors").write_bytes(b"\0" * 16)
     resumed = run(stage, data, base_dir, tmp_path)
+    assert not torn.exists()
     a = AutoModelForCausalLM.from_pretrained(path).state_dict()
     b = AutoModelForCausalLM.from_pretrained(resumed).state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)

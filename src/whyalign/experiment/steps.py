@@ -115,7 +115,6 @@ def run_train(step: Step, work: Path, model_dir: Path, data_dirs: dict[str, Path
             data.append(path)
     cfg = stage_config(spec["stage"])(**spec["config"], progress=False)
     args = TrainArgs(model=str(model_dir), data=data, out=str(work))
-    prune_checkpoints(work / "checkpoints")
     with contextlib.redirect_stdout(sys.stderr):  # trainers print; the run's stdout is ours
         out = train(spec["stage"], args, cfg)
     # The organism's marker travels with its derivatives, so the eval picks the compact
@@ -143,22 +142,6 @@ def run_train(step: Step, work: Path, model_dir: Path, data_dirs: dict[str, Path
         # reproduce the very weights and completions of an uninterrupted one.
         "weights_sha256": _sha256(weights),
     }
-
-
-def prune_checkpoints(root: Path) -> list[str]:
-    """Delete checkpoints a kill cut short. transformers writes a checkpoint's files in place
-    (model, optimizer, RNG state, then trainer_state.json; our token counts last) and resumes
-    from the highest number it finds, complete or not: a kill while saving would otherwise
-    make every rerun fail, or restart the token counts from zero."""
-    removed = []
-    for ckpt in sorted(root.glob("checkpoint-*")):
-        try:
-            for name in ("trainer_state.json", "token_accounting.json"):
-                json.loads((ckpt / name).read_text())
-        except (OSError, ValueError):
-            shutil.rmtree(ckpt, ignore_errors=True)
-            removed.append(ckpt.name)
-    return removed
 
 
 def _sha256(files: list[Path]) -> str:

@@ -341,11 +341,15 @@ def train_stage(
     """
     from transformers.trainer_utils import get_last_checkpoint
 
+    from .checkpoints import prune_incomplete
+
     out = Path(out)
     with _progress_bars(cfg.progress):
         trainer = build_trainer(stage, model, tokenizer, dataset, out, cfg)
         for callback in callbacks:
             trainer.add_callback(callback)
+        if resume and (removed := prune_incomplete(out / "checkpoints")):
+            log.info("removed checkpoints a kill cut short: %s", ", ".join(removed))
         last = get_last_checkpoint(str(out / "checkpoints")) if resume else None
         if last:
             log.info("resuming %s from %s", stage, last)
