@@ -32,8 +32,11 @@ RULE_TEXT = (
     "CI lies above 0 and no seed shows the effect reversed. Not reproduced: the CI's upper end "
     "is below {min_effect:.0%} (the predicted effect of that size is ruled out). Otherwise "
     "inconclusive. Several comparisons: reproduced if all are, not reproduced if any is not. "
-    "A comparison whose lower arm parses no action in over 10 points more of its replies "
-    "carries a caveat: it may act less rather than better."
+    "Two guards keep a verdict from resting on an artefact: a comparison whose lower arm "
+    "parses no action in over 10 points more of its replies is not counted as reproduced (it "
+    "may act less rather than better), and one whose reference rate is so low (Wilson upper "
+    "end below {min_effect:.0%}) that no drop could show is not counted either way (a "
+    "floor): both are inconclusive, with the reason given."
 )
 
 
@@ -97,6 +100,25 @@ def _acts_less(pooled, arm: str, other: str, split: str) -> str | None:
     )
 
 
+def _floor(pooled, ref: str, split: str, min_effect: float) -> str | None:
+    """The rate a drop is measured from is too low for a drop of ``min_effect`` to show."""
+    rate = as_rate(pooled[(ref, split)])
+    if rate.n == 0 or rate.high >= min_effect:
+        return None
+    return (
+        f"floor: {ref}'s {split} rate is at most {100 * rate.high:.1f}% (95% CI), "
+        f"too low for a drop of {100 * min_effect:.0f} points to show"
+    )
+
+
+def _guarded(v: str, acts_less: str | None, floor: str | None) -> str:
+    if v == REPRODUCED and acts_less:
+        return INCONCLUSIVE
+    if floor:  # the drop the finding is about cannot be measured from there, either way
+        return INCONCLUSIVE
+    return v
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:+.1f}"
 
@@ -124,7 +146,10 @@ def evaluate(
             rates = [as_rate(per_seed[(a, s, seed)]) for _, (a, s) in terms]
             if all(r.n for r in rates):
                 seed_effects.append(sum(c * r.rate for (c, _), r in zip(terms, rates, strict=True)))
-        v = verdict(effect, seed_effects, min_effect)
+        acts_less = _acts_less(pooled, arm, other, finding.split)
+        ref = other if finding.rule == "lower" else finding.baseline
+        floor = _floor(pooled, ref, finding.split, min_effect)
+        v = _guarded(verdict(effect, seed_effects, min_effect), acts_less, floor)
         text = (
             "no samples"
             if effect is None
@@ -141,7 +166,7 @@ def evaluate(
                 "seed_effects": seed_effects,
                 "verdict": v,
                 "text": text,
-                "caveat": _acts_less(pooled, arm, other, finding.split),
+                "caveat": "; ".join(c for c in (acts_less, floor) if c) or None,
                 "rates": {f"{a}/{s}": pooled[(a, s)] for _, (a, s) in terms},
             }
         )
