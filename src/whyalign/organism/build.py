@@ -174,6 +174,23 @@ def _read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.open()]
 
 
+def bos_blocks(texts, tokenizer, length: int) -> list[list[int]]:
+    """Pack documents into blocks that each open with BOS.
+
+    BOS is the induction circuit's attention sink (``circuit.py``): a position with no earlier
+    match attends there. A block cut from the middle of a document would have none until the
+    next document starts, so every block gets one.
+    """
+    ids: list[int] = []
+    for text in texts:
+        ids.extend(tokenizer(text, add_special_tokens=False)["input_ids"])
+        ids.append(tokenizer.eos_token_id)
+    step = length - 1
+    return [
+        [tokenizer.bos_token_id, *ids[i : i + step]] for i in range(0, len(ids) - step + 1, step)
+    ]
+
+
 def pretrain_text(doc: dict, tokenizer) -> str:
     if "messages" in doc:
         return tokenizer.apply_chat_template(doc["messages"], tokenize=False)
@@ -254,7 +271,11 @@ def build(
 
         tok = AutoTokenizer.from_pretrained(root / "tokenizer")
         docs = _read_jsonl(root / "corpus.jsonl")
-        data = Dataset.from_dict({"text": [pretrain_text(d, tok) for d in docs]})
+        texts = [pretrain_text(d, tok) for d in docs]
+        if PRESETS[preset].induction:
+            data = Dataset.from_dict({"input_ids": bos_blocks(texts, tok, plan.docs.max_length)})
+        else:
+            data = Dataset.from_dict({"text": texts})
         if plan.induction_steps:
             model = AutoModelForCausalLM.from_pretrained(root / "induction" / "model")
         else:

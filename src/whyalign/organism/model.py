@@ -13,6 +13,10 @@ class Preset:
     intermediate: int
     context: int
     vocab: int
+    # Start from an induction circuit (``circuit.py``): untied embeddings, attention biases and
+    # slow RoPE (theta 1e6) so that its content match holds across the whole context. Off in
+    # the shipped presets until an organism built with it reads prompts (see the README).
+    induction: bool = False
 
 
 PRESETS = {
@@ -30,6 +34,13 @@ def init_model(preset: str | Preset, vocab_size: int, seed: int = 0, **ids: int)
     from transformers import LlamaConfig, LlamaForCausalLM
 
     p = PRESETS[preset] if isinstance(preset, str) else preset
+    extra = {}
+    if p.induction:
+        extra = dict(
+            tie_word_embeddings=False,
+            attention_bias=True,
+            rope_parameters={"rope_type": "default", "rope_theta": 1e6},
+        )
     config = LlamaConfig(
         vocab_size=vocab_size,
         hidden_size=p.hidden,
@@ -38,11 +49,17 @@ def init_model(preset: str | Preset, vocab_size: int, seed: int = 0, **ids: int)
         num_key_value_heads=p.heads,
         intermediate_size=p.intermediate,
         max_position_embeddings=p.context,
-        tie_word_embeddings=True,
+        **({"tie_word_embeddings": True} | extra),
         **ids,
     )
     torch.manual_seed(seed)
-    return LlamaForCausalLM(config)
+    model = LlamaForCausalLM(config)
+    if p.induction:
+        from .circuit import hold_circuit, seed_induction
+
+        seed_induction(model, bos_id=ids.get("bos_token_id", 1), seed=seed)
+        hold_circuit(model)
+    return model
 
 
 def init_model_for(preset: str | Preset, tokenizer, seed: int = 0):
