@@ -6,8 +6,9 @@ token earlier in the context and copies what followed it), but at the organism's
 circuit forms only after a long plateau: the CPU budget ends inside it (measured: a 2-layer
 256-wide Llama on random text with repeats stays at uniform loss for 600+ steps). So the
 organism starts with the circuit in place, as a structured initialisation of an ordinary
-``LlamaForCausalLM`` (attention biases on, untied embeddings); pretraining then tunes it
-like every other weight. Everything the model knows about its world, it still learns.
+``LlamaForCausalLM`` (attention biases on, untied embeddings). Pretraining holds it fixed
+(``hold_circuit``: measured, an unheld circuit is gone within ~100 steps at lr >= 6e-4) and
+learns everything else; later stages train every weight.
 
 Layout of the residual stream (width H, head width d): dims ``[0, H-2d)`` hold the token
 (its last dim flags BOS), ``[H-2d, H-d)`` the previous token, ``[H-d, H)`` the copied token,
