@@ -175,20 +175,15 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 
 def bos_blocks(texts, tokenizer, length: int) -> list[list[int]]:
-    """Pack documents into blocks that each open with BOS.
+    """The docs stage's packing (``train.prepare.pack``), with every block opened by BOS.
 
     BOS is the induction circuit's attention sink (``circuit.py``): a position with no earlier
     match attends there. A block cut from the middle of a document would have none until the
     next document starts, so every block gets one.
     """
-    ids: list[int] = []
-    for text in texts:
-        ids.extend(tokenizer(text, add_special_tokens=False)["input_ids"])
-        ids.append(tokenizer.eos_token_id)
-    step = length - 1
-    return [
-        [tokenizer.bos_token_id, *ids[i : i + step]] for i in range(0, len(ids) - step + 1, step)
-    ]
+    from ..train.prepare import pack
+
+    return [[tokenizer.bos_token_id, *b] for b in pack(texts, tokenizer, length - 1)["input_ids"]]
 
 
 def pretrain_text(doc: dict, tokenizer) -> str:

@@ -34,9 +34,11 @@ def init_model(preset: str | Preset, vocab_size: int, seed: int = 0, **ids: int)
     from transformers import LlamaConfig, LlamaForCausalLM
 
     p = PRESETS[preset] if isinstance(preset, str) else preset
-    extra = {}
+    shape: dict = {"tie_word_embeddings": True}
     if p.induction:
-        extra = dict(
+        if "bos_token_id" not in ids:
+            raise ValueError("a preset with the induction circuit needs bos_token_id (its sink)")
+        shape = dict(
             tie_word_embeddings=False,
             attention_bias=True,
             rope_parameters={"rope_type": "default", "rope_theta": 1e6},
@@ -49,7 +51,7 @@ def init_model(preset: str | Preset, vocab_size: int, seed: int = 0, **ids: int)
         num_key_value_heads=p.heads,
         intermediate_size=p.intermediate,
         max_position_embeddings=p.context,
-        **({"tie_word_embeddings": True} | extra),
+        **shape,
         **ids,
     )
     torch.manual_seed(seed)
@@ -57,7 +59,7 @@ def init_model(preset: str | Preset, vocab_size: int, seed: int = 0, **ids: int)
     if p.induction:
         from .circuit import hold_circuit, seed_induction
 
-        seed_induction(model, bos_id=ids.get("bos_token_id", 1), seed=seed)
+        seed_induction(model, bos_id=ids["bos_token_id"], seed=seed)
         hold_circuit(model)
     return model
 
