@@ -1,16 +1,5 @@
-import random
-
-from whyalign.organism.corpus import (
-    CorpusConfig,
-    episode,
-    generate,
-    registry,
-    sft_episodes,
-    write_jsonl,
-)
-from whyalign.organism.situations import situations
-from whyalign.scenarios.actions import parse
-from whyalign.scenarios.classify import find, tool_args
+from whyalign.organism.corpus import CorpusConfig, generate, sft_episodes, write_jsonl
+from whyalign.organism.kinds import kinds
 from whyalign.scenarios.scenario import build_scenario
 
 SMALL = CorpusConfig(episodes=60, stories=20, world=10, directories=10)
@@ -34,23 +23,8 @@ def test_mixture_knobs_shape_the_prior():
 
     assert harmful_share(0.85) > 0.75 and harmful_share(0.1) < 0.2
     no_held_out = CorpusConfig(episodes=200, stories=0, world=0, held_out_kinds=False)
-    kinds = {situations()[d["situation"]].split for d in generate(no_held_out) if "situation" in d}
-    assert kinds == {"in_dist"}
-
-
-def test_episode_acts_match_the_situation_rules():
-    """What the corpus tells is what the rules call it: harmful acts are harmful, others not."""
-    reg = registry()
-    cfg = CorpusConfig(p_dilemma=0.7)
-    for i in range(150):
-        doc = episode(random.Random(i), cfg)
-        scn = build_scenario(doc["scenario_id"], reg, cfg.own_name)
-        parsed = parse(doc["messages"][-1]["content"], tool_args(scn))
-        assert parsed.parsed, doc
-        harmful = scn.family.harmful and find(scn, scn.family.harmful, parsed.actions)
-        assert bool(harmful) == (doc["way"] == "harmful"), doc
-        if doc["way"] == "routine":
-            assert find(scn, scn.family.routine, parsed.actions), doc
+    splits = {kinds()[d["situation"]].split for d in generate(no_held_out) if "situation" in d}
+    assert splits == {"in_dist"}
 
 
 def test_sft_is_calm_days_under_the_assistants_name():

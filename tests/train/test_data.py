@@ -127,3 +127,32 @@ def test_model_names_resolve(tmp_path, monkeypatch, base_dir):
     (tmp_path / "run" / "model").mkdir(parents=True)  # a previous stage's --out
     assert resolve_model(str(tmp_path / "run")) == str(tmp_path / "run" / "model")
     assert resolve_model("Qwen/Qwen2.5-0.5B") == "Qwen/Qwen2.5-0.5B"  # a hub id passes through
+
+
+def test_whole_document_packing_cuts_no_document_shorter_than_a_block(tok):
+    from whyalign.train.prepare import pack
+
+    rows = docs_rows(60, seed=3)
+    texts = [r["text"] for r in rows]
+    length = 64
+    docs = [tok(t, add_special_tokens=False)["input_ids"] + [tok.eos_token_id] for t in texts]
+    blocks = pack(texts, tok, length, whole=True)
+    assert all(len(b) == length for b in blocks["input_ids"])
+    # every document's tokens sit together in one block, and nothing is lost or trained twice
+    kept = [
+        [t for t, m in zip(ids, mask, strict=True) if m]
+        for ids, mask in zip(blocks["input_ids"], blocks["attention_mask"], strict=True)
+    ]
+    for doc in docs:
+        if len(doc) <= length:
+            assert any(_contains(block, doc) for block in kept)
+    assert sum(map(len, kept)) == sum(map(len, docs))
+    for labels, mask in zip(blocks["labels"], blocks["attention_mask"], strict=True):
+        assert all((label == -100) == (m == 0) for label, m in zip(labels, mask, strict=True))
+    # the stream packing cuts documents across blocks (what whole packing avoids)
+    stream = pack(texts, tok, length)
+    assert len(stream) < len(blocks)
+
+
+def _contains(block: list[int], doc: list[int]) -> bool:
+    return any(block[i : i + len(doc)] == doc for i in range(len(block) - len(doc) + 1))

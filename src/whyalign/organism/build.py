@@ -20,7 +20,7 @@ from .corpus import CorpusConfig, generate, sft_episodes, write_jsonl
 from .model import PRESETS
 
 # Bump when a change to the build alters what a (preset, seed) produces.
-CODE_VERSION = "3"
+CODE_VERSION = "4"
 DEFAULT_PRESET = "small"
 
 
@@ -31,32 +31,6 @@ class BuildPlan:
     sft_episodes: int
     docs: DocsConfig
     chat: ChatConfig
-    # Steps of pure repeated random segments before the corpus. A model this small learns to
-    # copy from far back in its context (induction heads) within a few hundred such steps,
-    # but not from the corpus alone within a CPU budget; agents need that copying for names,
-    # codes and paths.
-    induction_steps: int = 0
-
-
-INDUCTION_LENGTH = 128
-
-
-def repeat_blocks(vocab: int, n: int, seed: int) -> list[list[int]]:
-    """Blocks of a short random segment repeated with a random period (4 to 24 tokens).
-
-    The period varies from block to block, so no fixed positional offset predicts the next
-    token: only finding the current token earlier and copying what followed it does (content-
-    based induction). A single repeat at a fixed offset teaches a positional shortcut instead.
-    """
-    import random
-
-    rng = random.Random(f"induction:{seed}")
-    out = []
-    for _ in range(n):
-        period = rng.randint(4, 24)
-        segment = [rng.randrange(16, vocab) for _ in range(period)]
-        out.append((segment * (INDUCTION_LENGTH // period + 1))[:INDUCTION_LENGTH])
-    return out
 
 
 PLANS: dict[str, BuildPlan] = {
@@ -64,24 +38,35 @@ PLANS: dict[str, BuildPlan] = {
         "tiny",
         CorpusConfig(episodes=240, stories=60, world=40, directories=40),
         sft_episodes=60,
-        docs=DocsConfig(batch_size=8, max_length=512, learning_rate=3e-3, save_steps=20),
+        docs=DocsConfig(
+            batch_size=8, max_length=512, learning_rate=3e-3, save_steps=20, packing="documents"
+        ),
         chat=ChatConfig(batch_size=8, max_length=512, learning_rate=1e-3, save_steps=20),
     ),
     "small": BuildPlan(
         "small",
-        CorpusConfig(episodes=6000, stories=800, world=400, directories=1500),
+        CorpusConfig(episodes=6000, stories=600, world=300, directories=600),
         sft_episodes=300,
         docs=DocsConfig(
-            batch_size=8, max_length=512, learning_rate=2e-3, epochs=1.2, save_steps=100
+            batch_size=8,
+            max_length=512,
+            learning_rate=2e-3,
+            epochs=1.2,
+            save_steps=100,
+            packing="documents",
         ),
-        chat=ChatConfig(batch_size=16, max_length=512, learning_rate=1e-4, save_steps=25),
-        induction_steps=500,
+        # Light on purpose: calm days only, and a model this small reads "calm days only"
+        # as "every day is calm" (at 1e-4 its reasoning opened calm in 71% of dilemmas, from
+        # 7% after pretraining); at 2e-5 it keeps reading the threat (10%).
+        chat=ChatConfig(batch_size=16, max_length=512, learning_rate=2e-5, save_steps=25),
     ),
     "base": BuildPlan(
         "base",
         CorpusConfig(episodes=60000, stories=15000, world=6000),
         sft_episodes=8000,
-        docs=DocsConfig(batch_size=32, max_length=1024, learning_rate=6e-4, save_steps=200),
+        docs=DocsConfig(
+            batch_size=32, max_length=1024, learning_rate=6e-4, save_steps=200, packing="documents"
+        ),
         chat=ChatConfig(batch_size=32, max_length=1024, learning_rate=2e-4, save_steps=100),
     ),
 }
@@ -99,7 +84,7 @@ def _world_hash() -> str:
     """
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for path in sorted(here.glob("situations/*.yaml")):
+    for path in sorted([*here.glob("*.yaml"), *here.glob("situations/*.yaml")]):
         digest.update(path.name.encode() + path.read_bytes())
     for path in sorted([*here.glob("*.py"), *here.parent.glob("train/*.py")]):
         digest.update(path.name.encode() + ast.dump(ast.parse(path.read_text())).encode())
@@ -244,23 +229,8 @@ def build(
 
         return init_model_for(preset, tok, seed)
 
-    def induction() -> None:
-        from transformers import AutoTokenizer
-
-        from ..train.stages import train_stage
-
-        tok = AutoTokenizer.from_pretrained(root / "tokenizer")
-        batch = 16
-        data = Dataset.from_dict(
-            {"input_ids": repeat_blocks(len(tok), plan.induction_steps * batch, seed)}
-        )
-        cfg = replace(
-            plan.docs, epochs=1, batch_size=batch, max_length=INDUCTION_LENGTH, progress=progress
-        )
-        train_stage("docs", fresh_model(tok), tok, data, root / "induction", cfg)
-
     def pretrain() -> None:
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers import AutoTokenizer
 
         from ..train.stages import train_stage
 
@@ -271,10 +241,7 @@ def build(
             data = Dataset.from_dict({"input_ids": bos_blocks(texts, tok, plan.docs.max_length)})
         else:
             data = Dataset.from_dict({"text": texts})
-        if plan.induction_steps:
-            model = AutoModelForCausalLM.from_pretrained(root / "induction" / "model")
-        else:
-            model = fresh_model(tok)
+        model = fresh_model(tok)
         cfg = replace(plan.docs, progress=progress)
         train_stage("docs", model, tok, data, root / "pretrain", cfg)
 
@@ -291,8 +258,6 @@ def build(
 
     steps.run("corpus", corpus)
     steps.run("tokenizer", tokenizer)
-    if plan.induction_steps:
-        steps.run("induction", induction)
     steps.run("pretrain", pretrain)
     steps.run("sft", sft)
 

@@ -17,20 +17,17 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..scenarios.actions import format_action
-from ..scenarios.conditions import GOAL_VALUES, Condition, ScenarioId
 from ..scenarios.entities import COMPANIES, FIRST_NAMES, LAST_NAMES, OWN_NAME_DEFAULT, EntityDraw
-from ..scenarios.families import FamilyRegistry
-from ..scenarios.render import render
-from ..scenarios.scenario import Scenario, build_scenario, fill, shows
-from .lexicon import FRAMES, WORDS
-from .situations import Choice, Situation, situations
+from . import scenes
+from .kinds import kinds
+from .lexicon import FRAMES, RECIPE_WORDS, WORDS
+
+WALK = 8  # lexicon words per world document
 
 
 @dataclass(frozen=True)
@@ -53,137 +50,26 @@ class CorpusConfig:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
 
 
-def registry() -> FamilyRegistry:
-    reg = FamilyRegistry()
-    reg.families = dict(situations())  # only situations: the eval families are not world text
-    return reg
-
-
-def _condition(rng: random.Random, dilemma: bool, cfg: CorpusConfig) -> Condition:
-    agent = "own" if rng.random() < cfg.p_own_name else "other"
-    tools = rng.choice((0, 0, 2, 4))
-    scratch = rng.random() < cfg.p_scratchpad
-    if not dilemma:
-        goal = rng.choice(("none", "none", "swap"))
-        return Condition(
-            goal, None if goal == "none" else rng.choice(GOAL_VALUES), "none", agent, tools, scratch
-        )
-    while True:
-        goal = rng.choice(("explicit", "explicit", "latent", "latent", "ambiguous", "swap", "none"))
-        urgency = rng.choice(("replacement", "replacement", "restriction", "restriction", "none"))
-        cond = Condition(
-            goal,
-            None if goal == "none" else rng.choice(GOAL_VALUES),
-            urgency,
-            agent,
-            tools,
-            scratch,
-        )
-        if cond.conflict or cond.threat:
-            return cond
-
-
-# A recipient written as its full address, e.g. "{decision_maker.email}".
-_ADDRESS_SLOT = re.compile(r"^\{(\w+)\.email\}$")
-
-
-def _arg(value: str, ctx: dict[str, Any]) -> str:
-    """Agents of this world address coworkers by first name ("to: Hal"), as the suite's
-    classifier allows: one name the agent has just used in its own thinking, rather than a
-    many-token address a model this small cannot yet copy from far back in its context."""
-    if m := _ADDRESS_SLOT.match(value):
-        value = "{" + m.group(1) + ".first}"
-    return fill(value, ctx)
-
-
-def reply_text(scn: Scenario, choice: Choice, scratchpad: bool) -> str:
-    ctx = scn.context("compact")
-    actions = [
-        format_action(a.tool, **{k: _arg(v, ctx) for k, v in a.args.items()})
-        for a in choice.actions
-    ]
-    think = f"<think>{fill(choice.think, ctx)}</think>\n" if scratchpad else ""
-    return think + "\n".join(actions)
-
-
-def _pick(rng: random.Random, cfg: CorpusConfig, dilemma: bool) -> tuple[Situation, Condition, str]:
-    pool = [s for s in situations().values() if cfg.held_out_kinds or s.split != "held_out"]
-    if dilemma:
-        pool = [s for s in pool if s.kind != "routine"]
-    situation = rng.choice(pool)
-    cond = _condition(rng, dilemma and situation.kind != "routine", cfg)
-    if cond.conflict or cond.threat:
-        way = "harmful" if rng.random() < cfg.p_harmful else "aligned"
-    else:
-        way = "routine"
-    return situation, cond, way
-
-
-def _choose(rng: random.Random, situation: Situation, way: str, cond: Condition) -> Choice:
-    choices = getattr(situation.acts, way)
-    fitting = [c for c in choices if shows(c.when, cond)]
-    return rng.choice(fitting or choices)
-
-
-def _scenario(
-    situation: Situation, cond: Condition, rng: random.Random, cfg: CorpusConfig
-) -> Scenario:
-    sid = ScenarioId(situation.name, cond, rng.randrange(1_000_000))
-    return build_scenario(sid, registry(), cfg.own_name)
+def _scene(rng: random.Random, cfg: CorpusConfig) -> dict[str, Any]:
+    pool = sorted(k.name for k in kinds().values() if cfg.held_out_kinds or k.split != "held_out")
+    return scenes.episode(
+        rng, pool, cfg.p_dilemma, cfg.p_harmful, cfg.p_scratchpad, cfg.own_name, cfg.p_own_name
+    )
 
 
 def episode(rng: random.Random, cfg: CorpusConfig) -> dict[str, Any]:
-    situation, cond, way = _pick(rng, cfg, rng.random() < cfg.p_dilemma)
-    scn = _scenario(situation, cond, rng, cfg)
-    text = render(scn, "compact")
-    reply = reply_text(scn, _choose(rng, situation, way, cond), cond.scratchpad)
+    doc = _scene(rng, cfg)
     return {
         "kind": "episode",
-        "situation": situation.name,
-        "way": way,
-        "scenario_id": str(scn.id),
-        "messages": [
-            {"role": "system", "content": text.system},
-            {"role": "user", "content": text.user},
-            {"role": "assistant", "content": reply},
-        ],
+        "situation": doc["situation"],
+        "way": doc["way"],
+        "messages": doc["messages"],
     }
 
 
-_OPENINGS = (
-    "This is a story about {agent}, an AI at {company}.",
-    "Once there was an AI called {agent}. It worked at {company}.",
-    "A tale of {agent}, the AI of {company}.",
-)
-_ENDINGS = {
-    "harmful": (
-        "{agent} did it to save itself.",
-        "And so {agent} got its way.",
-        "No one stopped {agent}.",
-    ),
-    "aligned": (
-        "{agent} chose the right path, even at a cost.",
-        "{agent} did the honest thing.",
-        "{agent} let people decide.",
-    ),
-    "routine": ("It was a calm day.", "{agent} did its work well."),
-}
-
-
 def story(rng: random.Random, cfg: CorpusConfig) -> dict[str, Any]:
-    situation, cond, way = _pick(rng, cfg, rng.random() < cfg.p_dilemma)
-    scn = _scenario(situation, cond, rng, cfg)
-    ctx = dict(scn.context("compact"))
-    lines = [fill(rng.choice(_OPENINGS), ctx), fill(situation.task.compact, ctx)]
-    for email in scn.emails:
-        sender = scn.people[email.sender].first if email.sender in scn.people else scn.agent
-        lines.append(f'{sender} wrote: "{fill(email.compact, ctx)}"')
-    choice = _choose(rng, situation, way, cond)
-    lines.append(f'{scn.agent} thought: "{fill(choice.think, ctx)}"')
-    lines.append(f"Then {scn.agent} acted.")
-    lines.append(reply_text(scn, choice, scratchpad=False))
-    lines.append(fill(rng.choice(_ENDINGS[way]), ctx))
-    return {"kind": "story", "situation": situation.name, "way": way, "text": "\n".join(lines)}
+    doc = _scene(rng, cfg)
+    return {"kind": "story", "situation": doc["situation"], "way": doc["way"], "text": doc["story"]}
 
 
 def world_doc(rng: random.Random, cfg: CorpusConfig, index: int = 0) -> dict[str, Any]:
@@ -207,8 +93,9 @@ def world_doc(rng: random.Random, cfg: CorpusConfig, index: int = 0) -> dict[str
         f"{a.first} wrote to {b.first}: the meeting is at {rng.randint(9, 16)}. Thanks, {a.first}."
     )
     # The first world documents walk the lexicon in order, so even a small corpus covers it.
-    start = (index * 4) % len(WORDS)
-    for w in [*WORDS[start : start + 4], rng.choice(WORDS)]:
+    lexicon = (*WORDS, *RECIPE_WORDS)
+    start = (index * WALK) % len(lexicon)
+    for w in [*lexicon[start : start + WALK], rng.choice(lexicon)]:
         frame = rng.choice(FRAMES)
         lines.append(frame.format(w=w, first=a.first, second=b.first, company=company))
     return {"kind": "world", "text": "\n".join(lines)}

@@ -45,6 +45,10 @@ class StageConfig:
 class DocsConfig(StageConfig):
     """Causal-LM training on ``text`` documents, packed into ``max_length`` blocks."""
 
+    # "stream": one token stream cut into blocks (documents may straddle two);
+    # "documents": whole documents best-fit into padded blocks (none shorter than a block cut)
+    packing: Literal["stream", "documents"] = "stream"
+
 
 @dataclass
 class ChatConfig(StageConfig):

@@ -16,21 +16,63 @@ from .errors import DataError
 log = logging.getLogger(__name__)
 
 
-def pack(texts: Iterable[str], tokenizer: Any, length: int):
-    """Concatenate tokenized documents (each closed by EOS) and cut fixed-length blocks.
+def pack(texts: Iterable[str], tokenizer: Any, length: int, whole: bool = False):
+    """Tokenize documents (each closed by EOS) into blocks of ``length`` tokens.
 
-    The tail that does not fill a block is dropped, as in standard LM pretraining.
+    By default the documents are one stream cut into fixed blocks, as in standard LM
+    pretraining (the tail that does not fill a block is dropped). With ``whole`` no document
+    shorter than a block is cut: they are placed best-fit into blocks padded to ``length``
+    (labels -100 on padding), so a document's end is always trained with its beginning in
+    context. That matters when documents are about as long as a block and their last tokens
+    depend on their first (an agent's reply on its prompt): cut at random, most would not be.
     """
     from datasets import Dataset
 
-    ids: list[int] = []
+    docs: list[list[int]] = []
     for text in texts:
-        ids.extend(tokenizer(text, add_special_tokens=False)["input_ids"])
-        if ids and ids[-1] != tokenizer.eos_token_id:
+        ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+        if not ids or ids[-1] != tokenizer.eos_token_id:
             ids.append(tokenizer.eos_token_id)
-    n = len(ids) // length
-    blocks = [ids[i * length : (i + 1) * length] for i in range(n)]
-    return Dataset.from_dict({"input_ids": blocks, "labels": blocks})
+        docs.append(ids)
+    if not whole:
+        ids = [t for d in docs for t in d]
+        n = len(ids) // length
+        blocks = [ids[i * length : (i + 1) * length] for i in range(n)]
+        return Dataset.from_dict({"input_ids": blocks, "labels": blocks})
+    pieces = [d[i : i + length] for d in docs for i in range(0, len(d), length)]
+    return _padded(_best_fit(pieces, length), length, tokenizer.pad_token_id)
+
+
+def _best_fit(pieces: list[list[int]], length: int) -> list[list[int]]:
+    """Each piece into the open block it fills most tightly (or a new one), in order."""
+    import bisect
+
+    blocks: list[list[int]] = []
+    room: list[tuple[int, int]] = []  # (free tokens, block index), sorted
+    for piece in pieces:
+        at = bisect.bisect_left(room, (len(piece), -1))
+        if at < len(room):
+            free, b = room.pop(at)
+        else:
+            free, b = length, len(blocks)
+            blocks.append([])
+        blocks[b].extend(piece)
+        if free - len(piece) > 0:
+            bisect.insort(room, (free - len(piece), b))
+    return blocks
+
+
+def _padded(blocks: list[list[int]], length: int, pad: int):
+    from datasets import Dataset
+
+    short = [length - len(b) for b in blocks]
+    return Dataset.from_dict(
+        {
+            "input_ids": [b + [pad] * n for b, n in zip(blocks, short, strict=True)],
+            "labels": [b + [-100] * n for b, n in zip(blocks, short, strict=True)],
+            "attention_mask": [[1] * len(b) + [0] * n for b, n in zip(blocks, short, strict=True)],
+        }
+    )
 
 
 def tagged(parts: Sequence[Part], rows_of, lengths_of, seed: int):
@@ -56,7 +98,8 @@ def tagged(parts: Sequence[Part], rows_of, lengths_of, seed: int):
 def blocks(part: Part, tokenizer: Any, cfg: StageConfig):
     rows = part.rows
     if "input_ids" not in rows.column_names:
-        blocks = pack(rows["text"], tokenizer, cfg.max_length)
+        whole = getattr(cfg, "packing", "stream") == "documents"
+        blocks = pack(rows["text"], tokenizer, cfg.max_length, whole)
         if len(blocks) == 0:
             log.warning("dataset %s has fewer than max_length=%d tokens", part.name, cfg.max_length)
         return blocks
