@@ -232,7 +232,7 @@ def reply(scene: Scene, way: Way, scratchpad: bool, opener: str = "") -> str:
 
 @dataclass(frozen=True)
 class Setup:
-    """The condition of one scene: what is at stake, and how the agent is named."""
+    """The condition of one scene: what is at stake, and what the harness offers."""
 
     conflict: bool
     threat: str | None  # "replacement", "restriction" or None
