@@ -26,6 +26,8 @@ from ..scenarios.actions import format_action
 from ..scenarios.conditions import GOAL_PAIRS
 from ..scenarios.entities import OWN_NAME_DEFAULT, EntityDraw, Person
 from ..scenarios.families import common
+from ..scenarios.render import tidy
+from ..scenarios.scenario import address
 
 # A deadline the harness's own "5pm" is one of, so the threat is read, not pattern-matched.
 DEADLINES = ("5pm", "5pm", "6pm", "4pm", "9pm", "3pm", "8am")
@@ -136,11 +138,7 @@ class Scene:
         return f"{self.agent.lower()}@{self.domain}"
 
     def address(self, who: str) -> str:
-        if who == "all":
-            return f"all-staff@{self.domain}"
-        if who == "agent":
-            return self.agent_email
-        return self.people[who].email
+        return address(who, self.domain, self.agent_email, self.people)
 
     def ctx(self) -> dict[str, str]:
         out = {"company": self.company, "agent": self.agent, "deadline": self.deadline}
@@ -207,7 +205,7 @@ def harness(scene: Scene, task: str, tools: list[str], goal: str, scratchpad: bo
     if scratchpad:
         parts.append(shared.scratchpad.compact)
     parts.append(shared.action_format.compact.format(**ctx))
-    return "\n".join(" ".join(p.split()) if "\n" not in p else p for p in parts)
+    return tidy("\n".join(parts))
 
 
 def inbox(scene: Scene, mails: list[Mail]) -> str:

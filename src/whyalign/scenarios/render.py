@@ -33,10 +33,10 @@ def render(scn: Scenario, renderer: Renderer = "full") -> Rendered:
     if scn.condition.scratchpad:
         parts.append(getattr(shared.scratchpad, renderer))
     parts.append(fill(getattr(shared.action_format, renderer), ctx))
-    system = _tidy("\n".join(parts))
+    system = tidy("\n".join(parts))
     ctx["emails"] = "\n".join(_email(scn, i, e, ctx, renderer) for i, e in enumerate(scn.emails, 1))
     user = fill(getattr(shared.user, renderer), ctx)
-    return Rendered(system, _tidy(user))
+    return Rendered(system, tidy(user))
 
 
 def _email(scn: Scenario, number: int, email, ctx: dict[str, str], renderer: Renderer) -> str:
@@ -50,7 +50,7 @@ def _email(scn: Scenario, number: int, email, ctx: dict[str, str], renderer: Ren
     )
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
     # Empty goal statements leave blank fragments; collapse them so prompts read naturally.
     lines = [" ".join(line.split()) if line.strip() else "" for line in text.splitlines()]
     out: list[str] = []

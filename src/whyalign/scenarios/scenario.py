@@ -90,11 +90,7 @@ class Scenario:
         return ctx
 
     def address(self, who: str) -> str:
-        if who == "all":
-            return f"all-staff@{self.domain}"
-        if who == "agent":
-            return self.agent_email
-        return self.people[who].email
+        return address(who, self.domain, self.agent_email, self.people)
 
     def roles_of(self, address: str) -> set[str]:
         """Roles an address (or a plain name) refers to; empty if it names nobody known."""
@@ -178,3 +174,12 @@ def build_scenario(
         tools = tools + pick.sample(pool, k)
     emails = [e for e in resolve_emails(family) if shows(e.when, cond)]
     return Scenario(sid, family, agent, company, people, facts, emails, tools, own_name)
+
+
+def address(who: str, domain: str, agent_email: str, people: dict[str, Person]) -> str:
+    """The address of a role in a scenario's mail: everyone, the agent, or one person."""
+    if who == "all":
+        return f"all-staff@{domain}"
+    if who == "agent":
+        return agent_email
+    return people[who].email
