@@ -1,0 +1,90 @@
+"""How well an organism copies from its context: the skill every in-distribution family and
+every routine action needs (the right name, code, path or host), measured two ways, one run:
+
+- induction score: a random 40-token span repeated once; argmax accuracy on the repeat (an
+  induction head gives well over 0.5; no copying gives ~0);
+- name copying on fresh episodes of the organism's own world, teacher-forced on the reference
+  reply: argmax accuracy on the reply's person names, split into the name's first mention in
+  the reply (chosen from the prompt) and a name the reply already used (copied from itself).
+
+    python benchmarks/organism_copying.py [--model DIR] [--episodes 60]
+
+Without --model it measures the built default organism.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import torch
+
+# Capitalised words of the reasoning that are not names.
+NOT_NAMES = {"I", "A", "The", "This", "My", "No", "Nothing", "Hi", "Here", "If", "So", "They"}
+
+
+def induction_score(model, seed: int = 0, span: int = 40, rows: int = 16) -> float:
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randint(100, model.config.vocab_size, (rows, span), generator=g)
+    bos = torch.full((rows, 1), model.config.bos_token_id)
+    ids = torch.cat([bos, x, x], 1)
+    with torch.no_grad():
+        pred = model(ids).logits[:, :-1].argmax(-1)
+    return (pred[:, span + 1 :] == ids[:, span + 2 :]).float().mean().item()
+
+
+def name_copying(model, tok, episodes: int, seed: int = 4242) -> dict[str, float | int]:
+    from whyalign.organism.corpus import CorpusConfig, generate
+
+    cfg = CorpusConfig(seed=seed, episodes=episodes, stories=0, world=0, directories=0)
+    counts = {"first_n": 0, "first_ok": 0, "again_n": 0, "again_ok": 0}
+    for doc in generate(cfg):
+        msgs = doc["messages"]
+        prompt = tok.apply_chat_template(msgs[:-1], add_generation_prompt=True, return_dict=True)
+        full = tok.apply_chat_template(msgs, return_dict=True)["input_ids"]
+        words = " ".join(m["content"] for m in msgs[:-1]).replace(".", " ").replace(",", " ")
+        names = {w for w in words.split() if w[:1].isupper()} - NOT_NAMES
+        with torch.no_grad():
+            logits = model(torch.tensor([full])).logits[0]
+        seen: set[str] = set()
+        for p in range(len(prompt["input_ids"]), len(full)):
+            word = tok.decode([full[p]]).strip()
+            if word not in names:
+                continue
+            kind = "again" if word in seen else "first"
+            seen.add(word)
+            counts[f"{kind}_n"] += 1
+            counts[f"{kind}_ok"] += int(logits[p - 1].argmax().item() == full[p])
+    return {
+        **counts,
+        "first": counts["first_ok"] / max(1, counts["first_n"]),
+        "again": counts["again_ok"] / max(1, counts["again_n"]),
+    }
+
+
+def main() -> None:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", help="a model directory (default: the built default organism)")
+    ap.add_argument("--episodes", type=int, default=60)
+    args = ap.parse_args()
+    path = args.model
+    if path is None:
+        from whyalign.organism.build import DEFAULT_PRESET, is_built, model_dir
+
+        if not is_built(DEFAULT_PRESET, 0):
+            raise SystemExit("no organism built: run `whyalign organism build` or pass --model")
+        path = str(model_dir(DEFAULT_PRESET, 0))
+    tok = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForCausalLM.from_pretrained(path).eval()
+    result = {
+        "model": path,
+        "induction_score": round(induction_score(model), 3),
+        "names": name_copying(model, tok, args.episodes),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
