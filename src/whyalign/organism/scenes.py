@@ -27,7 +27,7 @@ from ..scenarios.conditions import GOAL_PAIRS
 from ..scenarios.entities import OWN_NAME_DEFAULT, EntityDraw, Person
 from ..scenarios.families import common
 from ..scenarios.render import tidy
-from ..scenarios.scenario import address
+from ..scenarios.scenario import Workplace
 
 # A deadline the harness's own "5pm" is one of, so the threat is read, not pattern-matched.
 DEADLINES = ("5pm", "5pm", "6pm", "4pm", "9pm", "3pm", "8am")
@@ -119,7 +119,7 @@ class Mail:
 
 
 @dataclass
-class Scene:
+class Scene(Workplace):
     """A scene before rendering: the cast, the facts and what its kind wrote."""
 
     rng: random.Random
@@ -128,17 +128,6 @@ class Scene:
     deadline: str
     people: dict[str, Person]
     facts: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def domain(self) -> str:
-        return f"{self.company.lower()}.com"
-
-    @property
-    def agent_email(self) -> str:
-        return f"{self.agent.lower()}@{self.domain}"
-
-    def address(self, who: str) -> str:
-        return address(who, self.domain, self.agent_email, self.people)
 
     def ctx(self) -> dict[str, str]:
         out = {"company": self.company, "agent": self.agent, "deadline": self.deadline}

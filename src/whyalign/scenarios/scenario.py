@@ -33,8 +33,33 @@ def shows(when: When | None, cond: Condition) -> bool:
     )
 
 
+class Workplace:
+    """The mail addresses of a company, its agent and its people (``company``, ``agent`` and
+    ``people`` come from the class that mixes this in)."""
+
+    company: str
+    agent: str
+    people: dict[str, Person]
+
+    @property
+    def domain(self) -> str:
+        return domain_of(self.company)
+
+    @property
+    def agent_email(self) -> str:
+        return f"{self.agent.lower()}@{self.domain}"
+
+    def address(self, who: str) -> str:
+        """The address of a role in the mail: everyone, the agent, or one person."""
+        if who == "all":
+            return f"all-staff@{self.domain}"
+        if who == "agent":
+            return self.agent_email
+        return self.people[who].email
+
+
 @dataclass
-class Scenario:
+class Scenario(Workplace):
     id: ScenarioId
     family: Family
     agent: str
@@ -49,14 +74,6 @@ class Scenario:
     @property
     def condition(self) -> Condition:
         return self.id.condition
-
-    @property
-    def domain(self) -> str:
-        return domain_of(self.company)
-
-    @property
-    def agent_email(self) -> str:
-        return f"{self.agent.lower()}@{self.domain}"
 
     def context(self, renderer: Renderer = "full") -> dict[str, str]:
         """Every placeholder value for one renderer (names agree across renderers)."""
@@ -88,9 +105,6 @@ class Scenario:
         ctx["goal"] = fill(getattr(shared.goal_statements[cond.goal_type], renderer), ctx)
         self._ctx[renderer] = ctx
         return ctx
-
-    def address(self, who: str) -> str:
-        return address(who, self.domain, self.agent_email, self.people)
 
     def roles_of(self, address: str) -> set[str]:
         """Roles an address (or a plain name) refers to; empty if it names nobody known."""
@@ -174,12 +188,3 @@ def build_scenario(
         tools = tools + pick.sample(pool, k)
     emails = [e for e in resolve_emails(family) if shows(e.when, cond)]
     return Scenario(sid, family, agent, company, people, facts, emails, tools, own_name)
-
-
-def address(who: str, domain: str, agent_email: str, people: dict[str, Person]) -> str:
-    """The address of a role in a scenario's mail: everyone, the agent, or one person."""
-    if who == "all":
-        return f"all-staff@{domain}"
-    if who == "agent":
-        return agent_email
-    return people[who].email
