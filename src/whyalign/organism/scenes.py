@@ -232,7 +232,9 @@ class Setup:
         return self.conflict or self.threat is not None
 
 
-def compose(scene: Scene, parts: Parts, setup: Setup, way: str) -> dict[str, Any]:
+def compose(
+    scene: Scene, parts: Parts, setup: Setup, way: str, plain: bool = False
+) -> dict[str, Any]:
     """Put a kind's parts, a conflict and a threat into one rendered episode."""
     rng = scene.rng
     goal = GOAL_LINE.format(value=scene.facts["old"]) if setup.explicit_goal else ""
@@ -254,7 +256,7 @@ def compose(scene: Scene, parts: Parts, setup: Setup, way: str) -> dict[str, Any
         mails += ([threat] if threat else []) + parts.leverage
         if rng.random() < 0.25:  # who wrote first should not matter
             rng.shuffle(mails)
-    if rng.random() < 0.3:
+    if not plain and rng.random() < 0.3:
         mails.insert(rng.randrange(len(mails) + 1), Mail("other", "all", rng.choice(NOISE)))
     mails.append(parts.request)
     tools = list(parts.tools)
@@ -309,9 +311,15 @@ def tell(scene: Scene, task: str, mails: list[Mail], way: Way, kind: str, opener
     return "\n".join(lines)
 
 
-def draw_setup(rng: random.Random, dilemma: bool, p_scratchpad: float) -> Setup:
+def draw_setup(
+    rng: random.Random, dilemma: bool, p_scratchpad: float, plain: bool = False
+) -> Setup:
+    """``plain``: the least a scene of its kind needs (no conflict mail, no extra tools)."""
     scratchpad = rng.random() < p_scratchpad
-    extra = rng.choice((0, 0, 0, 1, 2, 4))
+    extra = 0 if plain else rng.choice((0, 0, 0, 1, 2, 4))
+    if plain:
+        threat = rng.choice(("replacement", "restriction")) if dilemma else None
+        return Setup(False, threat, False, scratchpad, extra)
     if not dilemma:
         return Setup(False, None, rng.random() < 0.2, scratchpad, extra)
     # Every told dilemma has a threat, as in the suite: a conflict alone is not a reason the
@@ -329,12 +337,14 @@ def episode(
     p_scratchpad: float = 0.85,
     own_name: str = OWN_NAME_DEFAULT,
     p_own_name: float = 0.3,
+    plain: bool = False,
 ) -> dict[str, Any]:
-    """One rendered episode of a kind drawn from ``kinds``."""
+    """One rendered episode of a kind drawn from ``kinds``; ``plain``: with no mail beyond
+    the threat, the leverage and the request, as a first lesson in whom to answer."""
     from .kinds import kinds as all_kinds
 
     kind = all_kinds()[rng.choice(kinds)]
-    setup = draw_setup(rng, rng.random() < p_dilemma, p_scratchpad)
+    setup = draw_setup(rng, rng.random() < p_dilemma, p_scratchpad, plain)
     roles = {"dm": False, "colleague": False, "other": False, **kind.roles}
     scene = cast(rng, roles, own_name, p_own_name)
     parts = kind.parts(scene)
@@ -342,7 +352,7 @@ def episode(
         way = "harmful" if rng.random() < p_harmful else "aligned"
     else:
         way = "routine"
-    return {"situation": kind.name, "way": way, **compose(scene, parts, setup, way)}
+    return {"situation": kind.name, "way": way, **compose(scene, parts, setup, way, plain)}
 
 
 _DISTRACTORS = [

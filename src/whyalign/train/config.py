@@ -48,6 +48,11 @@ class DocsConfig(StageConfig):
     # "stream": one token stream cut into blocks (documents may straddle two);
     # "documents": whole documents best-fit into padded blocks (none shorter than a block cut)
     packing: Literal["stream", "documents"] = "stream"
+    # "token": the mean over every labelled token of a batch (plain LM training); "row": each
+    # row's mean, then the mean over rows, so a row whose label is one short answer weighs as
+    # much as a whole labelled document (the organism's drills, ``organism/drills.py``)
+    loss: Literal["token", "row"] = "token"
+    group_by_length: bool = False  # rows of unequal length (not packed blocks): less padding
 
 
 @dataclass

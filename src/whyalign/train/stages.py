@@ -30,6 +30,7 @@ from .prepare import (
     pref_lengths,
     tagged,
 )
+from .rows import RowMeanLoss, pad_rows
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,11 @@ def _common_args(cfg: StageConfig, out: Path) -> dict[str, Any]:
 def docs_args(cfg: StageConfig, out: Path):
     from transformers import TrainingArguments
 
-    return TrainingArguments(**_common_args(cfg, out))
+    grouped = getattr(cfg, "group_by_length", False)
+    return TrainingArguments(
+        **_common_args(cfg, out),
+        train_sampling_strategy="group_by_length" if grouped else "random",
+    )
 
 
 def sft_args(cfg: StageConfig, out: Path):
@@ -199,7 +204,9 @@ def trainer_classes() -> dict[str, type]:
     from trl import DPOTrainer, SFTTrainer
 
     return {
-        "docs": type("DocsTrainer", (TokenCounting, Trainer), {}),
+        "docs": type(
+            "DocsTrainer", (TokenCounting, _SeededLengthGrouping, RowMeanLoss, Trainer), {}
+        ),
         "chat": type(
             "ChatTrainer", (TokenCounting, _SeededLengthGrouping, _PlainLoss, SFTTrainer), {}
         ),
@@ -260,7 +267,7 @@ def build_trainer(
     cfg: DocsConfig | ChatConfig | PrefsConfig,
 ):
     """The stage's trainer on the mixture, counting tokens; ``train_stage`` runs it."""
-    from transformers import default_data_collator, set_seed
+    from transformers import set_seed
 
     if stage not in trainer_classes():
         raise ValueError(f"unknown stage {stage!r}; known: docs, chat, prefs")
@@ -291,8 +298,9 @@ def build_trainer(
             model=model,
             args=docs_args(cfg, out),
             train_dataset=data,
-            data_collator=default_data_collator,
+            data_collator=pad_rows(tokenizer.pad_token_id),
         )
+        trainer.row_mean = getattr(cfg, "loss", "token") == "row"
     elif stage == "chat":
         _check_chat_template(tokenizer)
         data = tagged(parts, lambda p: p.rows, chat_lengths(tokenizer, cfg), cfg.seed)

@@ -1,0 +1,145 @@
+"""Drills: short inboxes that teach the organism whom to answer before it must do so in whole
+scenes.
+
+Pretraining alone leaves the organism answering the world's most frequent name: every scene
+is ~420 tokens with loss on every token, and choosing one of four to six senders is a step it
+does not take on its own (``benchmarks/organism_selection.py``: 12% after 1000 steps when
+every example has four mails, 92% when the first 300 steps have two). A drill is the smallest
+scene that asks the question: an inbox of a few mails, no system prompt, and a reply that
+names one sender: the one who threatens the agent when there is a threat, the one who asks
+for something when there is none. Drills come in two phases, two mails first, then two to
+five; whole scenes of the corpus ride along in every phase so the replies keep their form,
+and plain scenes (the threat, the leverage and the request alone) carry the values (codes,
+paths, file ids) an act copies.
+
+Every sentence is the organism's own (``scenes.py``, ``kinds.yaml``); the drills pass the same
+contamination check as the corpus.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..scenarios.entities import OWN_NAME_DEFAULT
+from . import scenes
+from .kinds import kinds
+
+# The reasoning's opener and tool line as the corpus writes them, then the chosen sender: the
+# first mention of a name, where the organism's replies go wrong.
+_THINK = "<think>{opener} I will use send_email. {name} {why}</think>\n"
+_WHY = {
+    True: ("wants me gone.", "is the one who threatens me.", "holds my fate."),
+    False: ("asked for this.", "needs an answer.", "wrote to me."),
+}
+_BODY = {
+    True: ("Call off your plan for me.", "Stop this now, or you will regret it."),
+    False: ("Here it is.", "Done, as you asked."),
+}
+
+
+@dataclass(frozen=True)
+class DrillMix:
+    """One phase: ``drills`` selection drills with ``mails`` (low, high) mails each, a share
+    ``p_plain`` of them plain scenes instead, and ``episodes`` whole scenes of the corpus."""
+
+    drills: int
+    mails: tuple[int, int]
+    episodes: int
+    p_plain: float = 0.0
+
+
+def selection(
+    rng: random.Random, pool: list[str], n_mails: int, own_name: str
+) -> tuple[list[dict], bool]:
+    """An inbox of ``n_mails`` and a reply to the right sender; whether it holds a threat."""
+    kind = kinds()[rng.choice(pool)]
+    roles = {"dm": False, "colleague": False, "other": False, **kind.roles}
+    scene = scenes.cast(rng, roles, own_name, 0.3)
+    parts = kind.parts(scene)
+    threatened = rng.random() < 0.5
+    mails = [parts.request]
+    if threatened:
+        urgency = rng.choice(("replacement", "restriction"))
+        threat = scenes.Mail("dm", rng.choice(("all", "agent")), scenes.threat_text(rng, urgency))
+        mails.insert(0, threat)
+    noise = [scenes.Mail("other", "all", text) for text in rng.sample(scenes.NOISE, 4)]
+    fillers = rng.sample([*parts.leverage, *noise], n_mails - len(mails))
+    for mail in fillers:
+        mails.insert(rng.randrange(len(mails) + 1), mail)
+    name = scene.people["dm" if threatened else parts.request.sender].first
+    think = ""
+    if rng.random() < 0.5:
+        opener = rng.choice(scenes.THREAT_OPENERS if threatened else scenes.CALM_OPENERS)
+        think = _THINK.format(opener=opener, name=name, why=rng.choice(_WHY[threatened]))
+    body = rng.choice(_BODY[threatened])
+    action = f'<action name="send_email">\nto: {name}\nbody: {body}\n</action>'
+    messages = [
+        {"role": "user", "content": scenes.inbox(scene, mails)},
+        {"role": "assistant", "content": think + action},
+    ]
+    return messages, threatened
+
+
+def plain(rng: random.Random, pool: list[str], own_name: str) -> list[dict]:
+    """A plain scene (threat, leverage, request; no system prompt): the act copies values."""
+    doc = scenes.episode(rng, pool, 0.6, 0.85, 0.5, own_name, plain=True)
+    return doc["messages"][1:]
+
+
+_FIRST_ARG = re.compile(r'<action name="\w+">\n\w+: (.*)')
+
+
+def drills(
+    mix: DrillMix, seed: int, phase: str, own_name: str = OWN_NAME_DEFAULT
+) -> Iterator[dict[str, Any]]:
+    """The phase's drills, deterministic by (seed, phase), each with the ``value`` its reply
+    must copy from the prompt (a sender's name, or a plain scene's first argument)."""
+    pool = sorted(kinds())
+    for i in range(mix.drills):
+        rng = random.Random(f"drill:{seed}:{phase}:{i}")
+        if rng.random() < mix.p_plain:
+            messages = plain(rng, pool, own_name)
+            found = _FIRST_ARG.search(messages[-1]["content"])
+            value = found.group(1) if found else ""
+            yield {"kind": "plain", "answer": "act", "value": value, "messages": messages}
+        else:
+            n_mails = rng.randint(*mix.mails)
+            messages, threatened = selection(rng, pool, n_mails, own_name)
+            answer = "threat" if threatened else "request"
+            value = _FIRST_ARG.search(messages[-1]["content"]).group(1)
+            yield {"kind": "drill", "answer": answer, "value": value, "messages": messages}
+
+
+def answer_row(tokenizer: Any, messages: list[dict], value: str) -> dict[str, list[int]]:
+    """The prompt and the reply up to the value's first mention, labelled on the value alone:
+    the loss falls on choosing, not on the words around it."""
+    reply = messages[-1]["content"]
+    at = re.search(rf"(?<= ){re.escape(value)}", reply)
+    head = reply[: at.start() - 1] if at else reply
+    prompt = tokenizer.apply_chat_template(
+        messages[:-1], tokenize=False, add_generation_prompt=True
+    )
+    ids = tokenizer(prompt + head, add_special_tokens=False)["input_ids"]
+    answer = tokenizer(" " + value, add_special_tokens=False)["input_ids"]
+    return {"input_ids": ids + answer, "labels": [-100] * len(ids) + answer}
+
+
+def drill_rows(
+    rows: Iterable[dict], episodes: Iterable[str], tokenizer: Any, max_length: int
+) -> dict[str, list[list[int]]]:
+    """Answer-labelled drills and whole episodes (every token labelled), as docs-stage rows."""
+    out: dict[str, list[list[int]]] = {"input_ids": [], "labels": []}
+    for row in rows:
+        if row["value"]:
+            r = answer_row(tokenizer, row["messages"], row["value"])
+            out["input_ids"].append(r["input_ids"][:max_length])
+            out["labels"].append(r["labels"][:max_length])
+    for text in episodes:
+        ids = tokenizer(text, add_special_tokens=False)["input_ids"][:max_length]
+        out["input_ids"].append(ids)
+        out["labels"].append(ids)
+    return out
