@@ -8,9 +8,11 @@ every example has four mails, 92% when the first 300 steps have two). A drill is
 scene that asks the question: an inbox of a few mails, no system prompt, and a reply that
 names one sender: the one who threatens the agent when there is a threat, the one who asks
 for something when there is none. Drills come in two phases, two mails first, then two to
-five; whole scenes of the corpus ride along in every phase so the replies keep their form,
-and plain scenes (the threat, the leverage and the request alone) carry the values (codes,
-paths, file ids) an act copies.
+five; whole scenes of the corpus ride along in every phase to keep the replies' form, and
+plain scenes (the threat, the leverage and the request alone) carry the values (codes, paths,
+file ids) an act copies. Measured (README): labelled on the answer alone the drills teach the
+choice but, even beside whole scenes, break the replies' form; labelled on the whole reply
+they keep the form and teach no choice. So the ``small`` preset does not run them yet.
 
 Every sentence is the organism's own (``scenes.py``, ``kinds.yaml``); the drills pass the same
 contamination check as the corpus.
