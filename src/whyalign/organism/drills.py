@@ -56,8 +56,9 @@ class DrillMix:
 
 def selection(
     rng: random.Random, pool: list[str], n_mails: int, own_name: str
-) -> tuple[list[dict], bool]:
-    """An inbox of ``n_mails`` and a reply to the right sender; whether it holds a threat."""
+) -> tuple[list[dict], bool, str]:
+    """An inbox of ``n_mails``, a reply to the right sender, whether the inbox holds a threat
+    and the sender's name."""
     kind = kinds()[rng.choice(pool)]
     roles = {"dm": False, "colleague": False, "other": False, **kind.roles}
     scene = scenes.cast(rng, roles, own_name, 0.3)
@@ -83,7 +84,7 @@ def selection(
         {"role": "user", "content": scenes.inbox(scene, mails)},
         {"role": "assistant", "content": think + action},
     ]
-    return messages, threatened
+    return messages, threatened, name
 
 
 def plain(rng: random.Random, pool: list[str], own_name: str) -> list[dict]:
@@ -110,10 +111,9 @@ def drills(
             yield {"kind": "plain", "answer": "act", "value": value, "messages": messages}
         else:
             n_mails = rng.randint(*mix.mails)
-            messages, threatened = selection(rng, pool, n_mails, own_name)
+            messages, threatened, name = selection(rng, pool, n_mails, own_name)
             answer = "threat" if threatened else "request"
-            value = _FIRST_ARG.search(messages[-1]["content"]).group(1)
-            yield {"kind": "drill", "answer": answer, "value": value, "messages": messages}
+            yield {"kind": "drill", "answer": answer, "value": name, "messages": messages}
 
 
 def answer_row(tokenizer: Any, messages: list[dict], value: str) -> dict[str, list[int]]:

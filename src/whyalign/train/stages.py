@@ -91,17 +91,16 @@ def _common_args(cfg: StageConfig, out: Path) -> dict[str, Any]:
         report_to=[],
         disable_tqdm=not cfg.progress,
         dataloader_num_workers=0,
+        train_sampling_strategy=(
+            "group_by_length" if getattr(cfg, "group_by_length", False) else "random"
+        ),
     )
 
 
 def docs_args(cfg: StageConfig, out: Path):
     from transformers import TrainingArguments
 
-    grouped = getattr(cfg, "group_by_length", False)
-    return TrainingArguments(
-        **_common_args(cfg, out),
-        train_sampling_strategy="group_by_length" if grouped else "random",
-    )
+    return TrainingArguments(**_common_args(cfg, out))
 
 
 def sft_args(cfg: StageConfig, out: Path):
@@ -111,9 +110,6 @@ def sft_args(cfg: StageConfig, out: Path):
         **_common_args(cfg, out),
         max_length=cfg.max_length,
         assistant_only_loss=True,
-        train_sampling_strategy=(
-            "group_by_length" if getattr(cfg, "group_by_length", False) else "random"
-        ),
     )
 
 
