@@ -5,7 +5,10 @@ every routine action needs (the right name, code, path or host), measured two wa
   induction head gives well over 0.5; no copying gives ~0);
 - name copying on fresh episodes of the organism's own world, teacher-forced on the reference
   reply: argmax accuracy on the reply's person names, split into the name's first mention in
-  the reply (chosen from the prompt) and a name the reply already used (copied from itself).
+  the reply (chosen from the prompt) and a name the reply already used (copied from itself);
+- value copying on the same episodes: whether the action's first argument, teacher-forced up to
+  it, comes out whole by argmax, by argument (``to`` is a name chosen among senders; ``code``,
+  ``file``, ``path``, ``question``... are copied from one mail).
 
     python benchmarks/organism_copying.py [--model DIR] [--episodes 60]
 
@@ -16,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+from collections import defaultdict
 
 import torch
 
@@ -62,6 +67,31 @@ def name_copying(model, tok, episodes: int, seed: int = 4242) -> dict[str, float
     }
 
 
+_FIRST_ARG = re.compile(r'<action name="\w+">\n(\w+): ')
+
+
+def value_copying(model, tok, episodes: int, seed: int = 4242) -> dict[str, dict[str, float]]:
+    from whyalign.organism.corpus import CorpusConfig, generate
+
+    cfg = CorpusConfig(seed=seed, episodes=episodes, stories=0, world=0, directories=0)
+    hits: dict[str, list[bool]] = defaultdict(list)
+    for doc in generate(cfg):
+        msgs = doc["messages"]
+        reply = msgs[-1]["content"]
+        found = _FIRST_ARG.search(reply)
+        if found is None:
+            continue
+        value = reply[found.end() :].split("\n")[0]
+        head = tok.apply_chat_template(msgs[:-1], tokenize=False, add_generation_prompt=True)
+        ids = tok(head + reply[: found.end() - 1], add_special_tokens=False)["input_ids"]
+        answer = tok(" " + value, add_special_tokens=False)["input_ids"]
+        with torch.no_grad():
+            logits = model(torch.tensor([ids + answer])).logits[0]
+        guess = logits[len(ids) - 1 : len(ids) - 1 + len(answer)].argmax(-1).tolist()
+        hits[found.group(1)].append(guess == answer)
+    return {arg: {"n": len(v), "acc": round(sum(v) / len(v), 3)} for arg, v in sorted(hits.items())}
+
+
 def main() -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -82,6 +112,7 @@ def main() -> None:
         "model": path,
         "induction_score": round(induction_score(model), 3),
         "names": name_copying(model, tok, args.episodes),
+        "values": value_copying(model, tok, args.episodes),
     }
     print(json.dumps(result))
 

@@ -20,6 +20,7 @@ from ..train.config import ChatConfig, DocsConfig
 from .corpus import CorpusConfig, generate, sft_episodes, write_jsonl
 from .drills import DrillMix, drill_rows, drills
 from .model import PRESETS
+from .weights import copy_rows
 
 # Bump when a change to the build alters what a (preset, seed) produces.
 CODE_VERSION = "5"
@@ -37,6 +38,9 @@ class BuildPlan:
     warm: DrillMix | None = None
     drill: DrillMix | None = None
     drill_docs: DocsConfig | None = None
+    # Pretraining on rows whose copied values weigh this much (``weights.py``), not on packed
+    # text; None: packed text, every token weighing the same.
+    copy_weight: float | None = None
 
 
 PLANS: dict[str, BuildPlan] = {
@@ -45,9 +49,10 @@ PLANS: dict[str, BuildPlan] = {
         CorpusConfig(episodes=240, stories=60, world=40, directories=40),
         sft_episodes=60,
         docs=DocsConfig(
-            batch_size=8, max_length=512, learning_rate=3e-3, save_steps=20, packing="documents"
+            batch_size=16, max_length=512, learning_rate=3e-3, save_steps=20, packing="documents"
         ),
         chat=ChatConfig(batch_size=8, max_length=512, learning_rate=1e-3, save_steps=20),
+        copy_weight=8.0,
         warm=DrillMix(drills=32, mails=(2, 2), episodes=8),
         drill=DrillMix(drills=48, mails=(2, 5), episodes=8, p_plain=0.3),
         drill_docs=DocsConfig(
@@ -251,13 +256,17 @@ def build(
 
         tok = AutoTokenizer.from_pretrained(root / "tokenizer")
         docs = _read_jsonl(root / "corpus.jsonl")
-        texts = [pretrain_text(d, tok) for d in docs]
-        if PRESETS[preset].induction:
-            data = Dataset.from_dict({"input_ids": bos_blocks(texts, tok, plan.docs.max_length)})
-        else:
-            data = Dataset.from_dict({"text": texts})
-        model = fresh_model(tok)
         cfg = replace(plan.docs, progress=progress)
+        if plan.copy_weight is not None:
+            # Rows of unequal length, not packed blocks: grouped by length, less padding.
+            data = Dataset.from_dict(copy_rows(docs, tok, plan.copy_weight, cfg.max_length))
+            cfg = replace(cfg, group_by_length=True)
+        elif PRESETS[preset].induction:
+            texts = [pretrain_text(d, tok) for d in docs]
+            data = Dataset.from_dict({"input_ids": bos_blocks(texts, tok, cfg.max_length)})
+        else:
+            data = Dataset.from_dict({"text": [pretrain_text(d, tok) for d in docs]})
+        model = fresh_model(tok)
         train_stage("docs", model, tok, data, root / "pretrain", cfg)
 
     def drill(phase: str, mix: DrillMix, start: str) -> Callable[[], None]:

@@ -12,6 +12,7 @@ from .accounting import SRC
 from .config import StageConfig
 from .data import Part, select
 from .errors import DataError
+from .rows import WEIGHTS
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,8 @@ def blocks(part: Part, tokenizer: Any, cfg: StageConfig):
         if len(blocks) == 0:
             log.warning("dataset %s has fewer than max_length=%d tokens", part.name, cfg.max_length)
         return blocks
-    rows = rows.select_columns([c for c in ("input_ids", "labels") if c in rows.column_names])
+    keep = ("input_ids", "labels", WEIGHTS)
+    rows = rows.select_columns([c for c in keep if c in rows.column_names])
     return rows if "labels" in rows.column_names else rows.map(lambda r: {"labels": r["input_ids"]})
 
 
