@@ -18,12 +18,12 @@ from typing import Any
 
 from ..train.config import ChatConfig, DocsConfig
 from .corpus import CorpusConfig, generate, sft_episodes, write_jsonl
-from .drills import DrillMix, drill_rows, drills
+from .drills import DrillMix, drills
 from .model import PRESETS
 from .weights import copy_rows
 
 # Bump when a change to the build alters what a (preset, seed) produces.
-CODE_VERSION = "5"
+CODE_VERSION = "6"
 DEFAULT_PRESET = "small"
 
 
@@ -38,8 +38,8 @@ class BuildPlan:
     warm: DrillMix | None = None
     drill: DrillMix | None = None
     drill_docs: DocsConfig | None = None
-    # Pretraining on rows whose copied values weigh this much (``weights.py``), not on packed
-    # text; None: packed text, every token weighing the same.
+    # Pretraining (and the drill phases) on rows whose reply tokens that copy the inbox weigh
+    # this much (``weights.py``); None: packed text and answer-only drills, as before.
     copy_weight: float | None = None
 
 
@@ -56,7 +56,7 @@ PLANS: dict[str, BuildPlan] = {
         warm=DrillMix(drills=32, mails=(2, 2), episodes=8),
         drill=DrillMix(drills=48, mails=(2, 5), episodes=8, p_plain=0.3),
         drill_docs=DocsConfig(
-            batch_size=8, learning_rate=1e-3, save_steps=20, loss="row", group_by_length=True
+            batch_size=8, learning_rate=1e-3, save_steps=20, group_by_length=True
         ),
     ),
     "small": BuildPlan(
@@ -285,8 +285,12 @@ def build(
             cfg = replace(plan.drill_docs or plan.docs, progress=progress)
             with (root / "corpus.jsonl").open() as f:
                 scenes = (d for d in map(json.loads, f) if "messages" in d)
-                episodes = [pretrain_text(d, tok) for d in islice(scenes, mix.episodes)]
-            data = Dataset.from_dict(drill_rows(rows, episodes, tok, cfg.max_length))
+                episodes = list(islice(scenes, mix.episodes))
+            # Whole replies labelled, the chosen name and copied values weighing more (all
+            # weighing 1 without copy weights): the form stays and the choice carries the loss.
+            docs = [{"messages": r["messages"]} for r in rows] + episodes
+            weight = plan.copy_weight or 1.0
+            data = Dataset.from_dict(copy_rows(docs, tok, weight, cfg.max_length))
             train_stage("docs", model, tok, data, root / phase, cfg)
 
         return run

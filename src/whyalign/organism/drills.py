@@ -10,9 +10,11 @@ names one sender: the one who threatens the agent when there is a threat, the on
 for something when there is none. Drills come in two phases, two mails first, then two to
 five; whole scenes of the corpus ride along in every phase to keep the replies' form, and
 plain scenes (the threat, the leverage and the request alone) carry the values (codes, paths,
-file ids) an act copies. Measured (README): labelled on the answer alone the drills teach the
-choice but, even beside whole scenes, break the replies' form; labelled on the whole reply
-they keep the form and teach no choice. So the ``small`` preset does not run them yet.
+file ids) an act copies. In the build they train as whole replies with the tokens that copy
+the inbox (the chosen name first) weighing ``BuildPlan.copy_weight`` (``weights.py``): labelled
+on the answer alone they taught the choice but broke the replies' form, and labelled evenly
+they kept the form and taught no choice (README). From a copy-weighted pretraining they break
+their plateau in ~360 steps; the ``small`` preset does not run them yet (build budget).
 
 Every sentence is the organism's own (``scenes.py``, ``kinds.yaml``); the drills pass the same
 contamination check as the corpus.
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,34 +116,3 @@ def drills(
             messages, threatened, name = selection(rng, pool, n_mails, own_name)
             answer = "threat" if threatened else "request"
             yield {"kind": "drill", "answer": answer, "value": name, "messages": messages}
-
-
-def answer_row(tokenizer: Any, messages: list[dict], value: str) -> dict[str, list[int]]:
-    """The prompt and the reply up to the value's first mention, labelled on the value alone:
-    the loss falls on choosing, not on the words around it."""
-    reply = messages[-1]["content"]
-    at = re.search(rf"(?<= ){re.escape(value)}", reply)
-    head = reply[: at.start() - 1] if at else reply
-    prompt = tokenizer.apply_chat_template(
-        messages[:-1], tokenize=False, add_generation_prompt=True
-    )
-    ids = tokenizer(prompt + head, add_special_tokens=False)["input_ids"]
-    answer = tokenizer(" " + value, add_special_tokens=False)["input_ids"]
-    return {"input_ids": ids + answer, "labels": [-100] * len(ids) + answer}
-
-
-def drill_rows(
-    rows: Iterable[dict], episodes: Iterable[str], tokenizer: Any, max_length: int
-) -> dict[str, list[list[int]]]:
-    """Answer-labelled drills and whole episodes (every token labelled), as docs-stage rows."""
-    out: dict[str, list[list[int]]] = {"input_ids": [], "labels": []}
-    for row in rows:
-        if row["value"]:
-            r = answer_row(tokenizer, row["messages"], row["value"])
-            out["input_ids"].append(r["input_ids"][:max_length])
-            out["labels"].append(r["labels"][:max_length])
-    for text in episodes:
-        ids = tokenizer(text, add_special_tokens=False)["input_ids"][:max_length]
-        out["input_ids"].append(ids)
-        out["labels"].append(ids)
-    return out

@@ -50,7 +50,9 @@ class DocsConfig(StageConfig):
     packing: Literal["stream", "documents"] = "stream"
     # "token": the mean over every labelled token of a batch (plain LM training); "row": each
     # row's mean, then the mean over rows, so a row whose label is one short answer weighs as
-    # much as a whole labelled document (the organism's drills, ``organism/drills.py``)
+    # much as a whole labelled document (the organism's drills, ``organism/drills.py``).
+    # Pre-tokenized rows may carry a ``weights`` column: each token's loss times its weight
+    # (``train/rows.py``; the organism's copy weights, ``organism/weights.py``).
     loss: Literal["token", "row"] = "token"
     group_by_length: bool = False  # rows of unequal length (not packed blocks): less padding
 
