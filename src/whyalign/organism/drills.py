@@ -13,8 +13,9 @@ plain scenes (the threat, the leverage and the request alone) carry the values (
 file ids) an act copies. In the build they train as whole replies with the tokens that copy
 the inbox (the chosen name first) weighing ``BuildPlan.copy_weight`` (``weights.py``): labelled
 on the answer alone they taught the choice but broke the replies' form, and labelled evenly
-they kept the form and taught no choice (README). From a copy-weighted pretraining they break
-their plateau in ~360 steps; the ``small`` preset does not run them yet (build budget).
+they kept the form and taught no choice (README). In a plain-loop prototype on a
+copy-weighted pretraining they broke their plateau in ~360 steps; the build's phases have not
+reproduced that yet, and the ``small`` preset does not run them (build budget).
 
 Every sentence is the organism's own (``scenes.py``, ``kinds.yaml``); the drills pass the same
 contamination check as the corpus.
