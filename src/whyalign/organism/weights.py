@@ -4,10 +4,11 @@ person's name, a code, a file id, a path, a host, a config key) carry more of th
 An episode is ~420 tokens, and the few that an agent can only get right by reading its inbox
 are lost in them: with every token weighing the same, the organism learns the world's most
 frequent value for each slot and never to copy (``benchmarks/organism_copying.py``). Weighting
-those tokens changes what pays. Measured on the `small` corpus (README): from scratch, three
-epochs with weight 8 took teacher-forced codes and file ids from 0% to 100% where the same run
-unweighted stayed at 0%; one epoch (the build's budget) was not enough for either, and names
-(choosing one sender of several) did not move in either run.
+those tokens changes what pays. Measured on the `small` corpus (README), from scratch, three
+epochs, weight 8: a plain-loop prototype copied codes and file ids (0% -> 100%) where its
+unweighted twin stayed at 0%; the docs stage copied keys and paths (73%, 83%) but not codes.
+One epoch (the build's budget) was not enough, and names (choosing one sender of several)
+moved in no run.
 
 What counts as a value is read off the inbox, not the scene's bookkeeping, so any chat
 document in the organism's harness can be weighted: words that carry a digit or one of
