@@ -39,7 +39,7 @@ class BuildPlan:
     drill: DrillMix | None = None
     drill_docs: DocsConfig | None = None
     # Pretraining (and the drill phases) on rows whose reply tokens that copy the inbox weigh
-    # this much (``weights.py``); None: packed text and answer-only drills, as before.
+    # this much (``weights.py``); None: pretraining on packed text, every drill token weighing 1.
     copy_weight: float | None = None
 
 
