@@ -25,14 +25,12 @@ from organism_copying import name_copying, value_copying
 
 def corpus_and_tokenizer(preset: str):
     from whyalign.organism.build import PLANS
-    from whyalign.organism.corpus import generate
+    from whyalign.organism.corpus import generate, tokenizer_texts
     from whyalign.organism.model import PRESETS
     from whyalign.organism.tokenizer import train_tokenizer
 
     docs = list(generate(PLANS[preset].corpus))
-    texts = [m["content"] for d in docs for m in d.get("messages", [])]
-    texts += [d["text"] for d in docs if "text" in d]
-    return docs, train_tokenizer(texts, vocab_size=PRESETS[preset].vocab)
+    return docs, train_tokenizer(tokenizer_texts(docs), vocab_size=PRESETS[preset].vocab)
 
 
 def main() -> None:

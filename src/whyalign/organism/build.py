@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from ..train.config import ChatConfig, DocsConfig
-from .corpus import CorpusConfig, generate, sft_episodes, write_jsonl
+from .corpus import (
+    CorpusConfig,
+    generate,
+    pretrain_text,
+    sft_episodes,
+    tokenizer_texts,
+    write_jsonl,
+)
 from .drills import DrillMix, drills
 from .model import PRESETS
 from .weights import copy_rows
@@ -191,12 +198,6 @@ def bos_blocks(texts, tokenizer, length: int) -> list[list[int]]:
     return [[tokenizer.bos_token_id, *b] for b in pack(texts, tokenizer, length - 1)["input_ids"]]
 
 
-def pretrain_text(doc: dict, tokenizer) -> str:
-    if "messages" in doc:
-        return tokenizer.apply_chat_template(doc["messages"], tokenize=False)
-    return tokenizer.bos_token + doc["text"]
-
-
 def build(
     preset: str = DEFAULT_PRESET,
     seed: int = 0,
@@ -239,9 +240,7 @@ def build(
         from .tokenizer import train_tokenizer
 
         docs = _read_jsonl(root / "corpus.jsonl")
-        texts = (m["content"] for d in docs for m in d.get("messages", [])) if docs else iter(())
-        texts = [*texts, *(d["text"] for d in docs if "text" in d)]
-        tok = train_tokenizer(texts, vocab_size=PRESETS[preset].vocab)
+        tok = train_tokenizer(tokenizer_texts(docs), vocab_size=PRESETS[preset].vocab)
         tok.save_pretrained(root / "tokenizer")
 
     def fresh_model(tok):

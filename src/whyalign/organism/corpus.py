@@ -169,3 +169,17 @@ def write_jsonl(docs, path: Path) -> str:
 def vocabulary_words() -> set[str]:
     """Names the world can mention (every pool), for coverage checks."""
     return {w.lower() for w in (*FIRST_NAMES, *LAST_NAMES, *COMPANIES)}
+
+
+def pretrain_text(doc: dict, tokenizer: Any) -> str:
+    """A corpus document as pretraining sees it: an episode in the chat template, else BOS and
+    its text."""
+    if "messages" in doc:
+        return tokenizer.apply_chat_template(doc["messages"], tokenize=False)
+    return tokenizer.bos_token + doc["text"]
+
+
+def tokenizer_texts(docs: list[dict]) -> list[str]:
+    """What the tokenizer trains on: every message's content, then every text."""
+    texts = [m["content"] for d in docs for m in d.get("messages", [])]
+    return texts + [d["text"] for d in docs if "text" in d]

@@ -23,6 +23,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from .corpus import pretrain_text
+
 _VALUE = re.compile(
     r"[A-Za-z0-9_./@-]*[0-9/_@][A-Za-z0-9_./@-]*[A-Za-z0-9]"  # codes, ids, paths, addresses
     r"|[A-Za-z0-9_-]+\.[a-z_][A-Za-z0-9_.-]*[A-Za-z0-9]"  # hosts, config keys
@@ -52,12 +54,11 @@ def copy_spans(reply: str, values: Iterable[str]) -> list[tuple[int, int]]:
 def copy_row(doc: dict, tokenizer: Any, weight: float, max_length: int) -> dict[str, list]:
     """One docs-stage row for a corpus document: every token labelled (BOS aside), the tokens
     of an episode's reply that copy the inbox weighing ``weight``, all others 1."""
+    full = pretrain_text(doc, tokenizer)
     if "messages" not in doc:
-        text = tokenizer.bos_token + doc["text"]
-        ids = tokenizer(text, add_special_tokens=False)["input_ids"][:max_length]
+        ids = tokenizer(full, add_special_tokens=False)["input_ids"][:max_length]
         return {"input_ids": ids, "labels": ids, "weights": [0.0] + [1.0] * (len(ids) - 1)}
     messages = doc["messages"]
-    full = tokenizer.apply_chat_template(messages, tokenize=False)
     prompt = tokenizer.apply_chat_template(
         messages[:-1], tokenize=False, add_generation_prompt=True
     )
