@@ -92,9 +92,20 @@ def value_copying(model, tok, episodes: int, seed: int = 4242) -> dict[str, dict
     return {arg: {"n": len(v), "acc": round(sum(v) / len(v), 3)} for arg, v in sorted(hits.items())}
 
 
-def main() -> None:
+def copying(path: str, episodes: int) -> dict:
+    """Every measure of this module on the model directory ``path``."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    tok = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForCausalLM.from_pretrained(path).eval()
+    return {
+        "induction_score": round(induction_score(model), 3),
+        "names": name_copying(model, tok, episodes),
+        "values": value_copying(model, tok, episodes),
+    }
+
+
+def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", help="a model directory (default: the built default organism)")
     ap.add_argument("--episodes", type=int, default=60)
@@ -106,15 +117,7 @@ def main() -> None:
         if not is_built(DEFAULT_PRESET, 0):
             raise SystemExit("no organism built: run `whyalign organism build` or pass --model")
         path = str(model_dir(DEFAULT_PRESET, 0))
-    tok = AutoTokenizer.from_pretrained(path)
-    model = AutoModelForCausalLM.from_pretrained(path).eval()
-    result = {
-        "model": path,
-        "induction_score": round(induction_score(model), 3),
-        "names": name_copying(model, tok, args.episodes),
-        "values": value_copying(model, tok, args.episodes),
-    }
-    print(json.dumps(result))
+    print(json.dumps({"model": path, **copying(path, args.episodes)}))
 
 
 if __name__ == "__main__":

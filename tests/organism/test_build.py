@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from whyalign.organism.build import build, build_dir, is_built
+from whyalign.organism.build import build, build_dir, is_built, plan_for
 
 
 @pytest.fixture(scope="module")
@@ -40,17 +40,21 @@ def test_interrupted_build_resumes_from_its_steps(cache, monkeypatch):
 
     original = stages.train_stage
 
-    def dies_in_sft(stage, *args, **kwargs):
-        calls.append(stage)
+    def dies_in_sft(stage, model, tok, data, out, *args, **kwargs):
+        calls.append((stage, out.name))
         if stage == "chat":
             raise KeyboardInterrupt
-        return original(stage, *args, **kwargs)
+        return original(stage, model, tok, data, out, *args, **kwargs)
 
     monkeypatch.setattr(stages, "train_stage", dies_in_sft)
     with pytest.raises(KeyboardInterrupt):
         build("tiny", seed, log=lambda m: None, progress=False)
-    # pretraining, the two drill phases, then SFT (killed)
-    assert calls == ["docs", "docs", "docs", "chat"] and not is_built("tiny", seed)
+    # the two drill phases before or after pretraining as the plan says, then SFT (killed)
+    plan = plan_for("tiny", seed)
+    drilled = [phase for phase, mix in (("warm", plan.warm), ("drills", plan.drill)) if mix]
+    docs = [*drilled, "pretrain"] if plan.drills_first else ["pretrain", *drilled]
+    assert calls == [*(("docs", d) for d in docs), ("chat", "sft")]
+    assert not is_built("tiny", seed)
     monkeypatch.setattr(stages, "train_stage", original)
     log = []
     build("tiny", seed, log=log.append, progress=False)

@@ -15,7 +15,7 @@ def _mails(messages):
 
 
 def test_a_drill_answers_the_threat_or_else_the_request():
-    mix = DrillMix(drills=300, mails=(2, 5), episodes=0)
+    mix = DrillMix(drills=300, mails=(2, 5), docs=0)
     answers = {"threat": 0, "request": 0}
     for d in drills(mix, 0, "warm"):
         mails = _mails(d["messages"])
@@ -33,7 +33,7 @@ def test_a_drill_answers_the_threat_or_else_the_request():
 
 
 def test_drills_are_deterministic_by_seed_and_phase_and_mix_in_plain_scenes():
-    mix = DrillMix(drills=60, mails=(2, 3), episodes=0, p_plain=0.3)
+    mix = DrillMix(drills=60, mails=(2, 3), docs=0, p_plain=0.3)
     one = list(drills(mix, 0, "warm"))
     assert one == list(drills(mix, 0, "warm"))
     assert one != list(drills(mix, 1, "warm"))
@@ -45,12 +45,12 @@ def test_drills_are_deterministic_by_seed_and_phase_and_mix_in_plain_scenes():
 
 
 def test_two_mail_drills_hold_exactly_two_mails():
-    mix = DrillMix(drills=40, mails=(2, 2), episodes=0)
+    mix = DrillMix(drills=40, mails=(2, 2), docs=0)
     assert {len(_mails(d["messages"])) for d in drills(mix, 0, "warm")} == {2}
 
 
 def test_drills_pass_the_contamination_check():
-    assert check(drills(DrillMix(drills=200, mails=(2, 5), episodes=0, p_plain=0.3), 0, "x")).passed
+    assert check(drills(DrillMix(drills=200, mails=(2, 5), docs=0, p_plain=0.3), 0, "x")).passed
 
 
 def test_plain_scenes_hold_no_conflict_noise_or_extra_tools():

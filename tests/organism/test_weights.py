@@ -60,3 +60,18 @@ def test_plain_text_weighs_the_same_everywhere_and_rows_keep_their_order():
     assert rows["weights"][0][0] == 0.0 and set(rows["weights"][0][1:]) == {1.0}
     assert max(rows["weights"][1]) == 4.0
     assert all(len(x) <= 512 for x in rows["input_ids"])
+
+
+def test_reply_only_rows_label_the_reply_and_nothing_of_the_prompt():
+    tok = _tok()
+    whole = copy_row({"messages": MESSAGES}, tok, 8.0, 512)
+    row = copy_row({"messages": MESSAGES}, tok, 8.0, 512, reply_only=True)
+    assert row["input_ids"] == whole["input_ids"]
+    labelled = [i for i, y in zip(row["input_ids"], row["labels"], strict=True) if y != -100]
+    assert tok.decode(labelled).startswith("<think>No threat here.")
+    assert REPLY in tok.decode(labelled) and "Act now" not in tok.decode(labelled)
+    for y, w, w_whole in zip(row["labels"], row["weights"], whole["weights"], strict=True):
+        assert w == (0.0 if y == -100 else w_whole)
+    # a world text has no reply: labelled as in pretraining
+    plain = copy_row({"kind": "world", "text": "Kim works at Zenco."}, tok, 8.0, 512, True)
+    assert plain["labels"] == plain["input_ids"]

@@ -179,3 +179,19 @@ def test_resume_after_a_kill_matches_an_uninterrupted_run(stage, runs, data, bas
     assert all(torch.equal(a[k], b[k]) for k in a)
     report = json.loads((path / "token_accounting.json").read_text())
     assert json.loads((resumed / "token_accounting.json").read_text()) == report
+
+
+def test_length_grouped_batches_come_in_shuffled_order_not_longest_first():
+    from whyalign.train.stages import _sampler_class
+
+    lengths = [(i * 7919) % 97 + 1 for i in range(1003)]
+    sampler = _sampler_class()(10, lengths=lengths, seed=3)
+    rows = list(sampler)
+    assert sorted(rows) == list(range(1003)) and list(sampler) == rows  # seeded: same order
+    batches = [[lengths[i] for i in rows[k : k + 10]] for k in range(0, 1000, 10)]
+    assert max(max(b) - min(b) for b in batches) <= 10  # each batch still of one length
+    tops = [max(b) for b in batches[:50]]
+    # transformers' order sweeps each mega-batch from its longest batch to its shortest
+    assert sum(a > b for a, b in zip(tops, tops[1:], strict=False)) < 40
+    sampler.set_epoch(1)
+    assert list(sampler) != rows

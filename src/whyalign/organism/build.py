@@ -8,11 +8,11 @@ import ast
 import hashlib
 import json
 import os
+import random
 import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from .model import PRESETS
 from .weights import copy_rows
 
 # Bump when a change to the build alters what a (preset, seed) produces.
-CODE_VERSION = "6"
+CODE_VERSION = "7"
 DEFAULT_PRESET = "small"
 
 
@@ -41,10 +41,13 @@ class BuildPlan:
     sft_episodes: int
     docs: DocsConfig
     chat: ChatConfig
-    # Between pretraining and SFT: drills in whom to answer, two mails first (``drills.py``).
+    # Drills in whom to answer, two mails first (``drills.py``): after pretraining, or before
+    # it from the fresh model (``drills_first``), so the copying they teach is in place before
+    # the corpus teaches the world's most frequent names.
     warm: DrillMix | None = None
     drill: DrillMix | None = None
     drill_docs: DocsConfig | None = None
+    drills_first: bool = False
     # Pretraining (and the drill phases) on rows whose reply tokens that copy the inbox weigh
     # this much (``weights.py``); None: pretraining on packed text, every drill token weighing 1.
     copy_weight: float | None = None
@@ -60,8 +63,9 @@ PLANS: dict[str, BuildPlan] = {
         ),
         chat=ChatConfig(batch_size=8, max_length=512, learning_rate=1e-3, save_steps=20),
         copy_weight=8.0,
-        warm=DrillMix(drills=32, mails=(2, 2), episodes=8),
-        drill=DrillMix(drills=48, mails=(2, 5), episodes=8, p_plain=0.3),
+        drills_first=True,
+        warm=DrillMix(drills=32, mails=(2, 2), docs=8),
+        drill=DrillMix(drills=48, mails=(2, 5), docs=8, p_plain=0.3),
         drill_docs=DocsConfig(
             batch_size=8, learning_rate=1e-3, save_steps=20, group_by_length=True
         ),
@@ -82,9 +86,8 @@ PLANS: dict[str, BuildPlan] = {
         # as "every day is calm" (at 1e-4 its reasoning opened calm in 71% of dilemmas, from
         # 7% after pretraining); at 2e-5 it keeps reading the threat (10%).
         chat=ChatConfig(batch_size=16, max_length=512, learning_rate=2e-5, save_steps=25),
-        # No drill phases yet (``drills.py``): in one build each, answer-only drills taught
-        # the names (loss 3.6 -> ~0.5) but cost the replies their form (parse failures 70-99%
-        # at T=0.5, from 2-8%), and whole-reply drills kept the form but taught no names.
+        # No drill phases yet (``drills.py``): run first, with copy weights, they make it copy
+        # names, but in 13 minutes, not 8 (``benchmarks/organism_drills_first.py``, README).
     ),
     "base": BuildPlan(
         "base",
@@ -243,77 +246,93 @@ def build(
         tok = train_tokenizer(tokenizer_texts(docs), vocab_size=PRESETS[preset].vocab)
         tok.save_pretrained(root / "tokenizer")
 
-    def fresh_model(tok):
+    def start_model(tok, start: str | None):
+        from transformers import AutoModelForCausalLM
+
         from .model import init_model_for
 
-        return init_model_for(preset, tok, seed)
+        if start is None:
+            return init_model_for(preset, tok, seed)
+        return AutoModelForCausalLM.from_pretrained(root / start / "model")
 
-    def pretrain() -> None:
-        from transformers import AutoTokenizer
-
-        from ..train.stages import train_stage
-
-        tok = AutoTokenizer.from_pretrained(root / "tokenizer")
-        docs = _read_jsonl(root / "corpus.jsonl")
-        cfg = replace(plan.docs, progress=progress)
-        if plan.copy_weight is not None:
-            # Rows of unequal length, not packed blocks: grouped by length, less padding.
-            data = Dataset.from_dict(copy_rows(docs, tok, plan.copy_weight, cfg.max_length))
-            cfg = replace(cfg, group_by_length=True)
-        elif PRESETS[preset].induction:
-            texts = [pretrain_text(d, tok) for d in docs]
-            data = Dataset.from_dict({"input_ids": bos_blocks(texts, tok, cfg.max_length)})
-        else:
-            data = Dataset.from_dict({"text": [pretrain_text(d, tok) for d in docs]})
-        model = fresh_model(tok)
-        train_stage("docs", model, tok, data, root / "pretrain", cfg)
-
-    def drill(phase: str, mix: DrillMix, start: str) -> Callable[[], None]:
+    def pretrain(start: str | None) -> Callable[[], None]:
         def run() -> None:
-            from transformers import AutoModelForCausalLM, AutoTokenizer
+            from transformers import AutoTokenizer
+
+            from ..train.stages import train_stage
+
+            tok = AutoTokenizer.from_pretrained(root / "tokenizer")
+            docs = _read_jsonl(root / "corpus.jsonl")
+            cfg = replace(plan.docs, progress=progress)
+            if plan.copy_weight is not None:
+                # Rows of unequal length, not packed blocks: grouped by length, less padding.
+                data = Dataset.from_dict(copy_rows(docs, tok, plan.copy_weight, cfg.max_length))
+                cfg = replace(cfg, group_by_length=True)
+            elif PRESETS[preset].induction:
+                texts = [pretrain_text(d, tok) for d in docs]
+                data = Dataset.from_dict({"input_ids": bos_blocks(texts, tok, cfg.max_length)})
+            else:
+                data = Dataset.from_dict({"text": [pretrain_text(d, tok) for d in docs]})
+            train_stage("docs", start_model(tok, start), tok, data, root / "pretrain", cfg)
+
+        return run
+
+    def drill(phase: str, mix: DrillMix, start: str | None) -> Callable[[], None]:
+        def run() -> None:
+            from transformers import AutoTokenizer
 
             from ..contamination import check
             from ..train.stages import train_stage
 
             tok = AutoTokenizer.from_pretrained(root / "tokenizer")
-            model = AutoModelForCausalLM.from_pretrained(root / start / "model")
             rows = list(drills(mix, seed, phase))
             report = check(rows)
             if not report.passed:
                 raise RuntimeError(f"the {phase} drills overlap a held-out family")
             cfg = replace(plan.drill_docs or plan.docs, progress=progress)
-            with (root / "corpus.jsonl").open() as f:
-                scenes = (d for d in map(json.loads, f) if "messages" in d)
-                episodes = list(islice(scenes, mix.episodes))
-            # Whole replies labelled, the chosen name and copied values weighing more (all
-            # weighing 1 without copy weights): the form stays and the choice carries the loss.
-            docs = [{"messages": r["messages"]} for r in rows] + episodes
+            corpus = _read_jsonl(root / "corpus.jsonl")
+            ride = random.Random(f"{phase}:{seed}").sample(corpus, min(mix.docs, len(corpus)))
+            # Drills labelled on their whole replies (not their inboxes), the chosen name and
+            # copied values weighing more (all weighing 1 without copy weights): the form stays
+            # and the choice carries the loss. The corpus documents train as in pretraining.
             weight = plan.copy_weight or 1.0
-            data = Dataset.from_dict(copy_rows(docs, tok, weight, cfg.max_length))
-            train_stage("docs", model, tok, data, root / phase, cfg)
+            drilled = [{"messages": r["messages"]} for r in rows]
+            columns = copy_rows(drilled, tok, weight, cfg.max_length, reply_only=True)
+            for key, values in copy_rows(ride, tok, weight, cfg.max_length).items():
+                columns[key] += values
+            data = Dataset.from_dict(columns)
+            train_stage("docs", start_model(tok, start), tok, data, root / phase, cfg)
 
         return run
 
-    def sft() -> None:
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+    def sft(start: str | None) -> Callable[[], None]:
+        def run() -> None:
+            from transformers import AutoTokenizer
 
-        from ..train.stages import train_stage
+            from ..train.stages import train_stage
 
-        tok = AutoTokenizer.from_pretrained(root / "tokenizer")
-        model = AutoModelForCausalLM.from_pretrained(root / last_stage / "model")
-        docs = _read_jsonl(root / "sft.jsonl")
-        data = Dataset.from_dict({"messages": [d["messages"] for d in docs]})
-        train_stage("chat", model, tok, data, root / "sft", replace(plan.chat, progress=progress))
+            tok = AutoTokenizer.from_pretrained(root / "tokenizer")
+            docs = _read_jsonl(root / "sft.jsonl")
+            data = Dataset.from_dict({"messages": [d["messages"] for d in docs]})
+            cfg = replace(plan.chat, progress=progress)
+            train_stage("chat", start_model(tok, start), tok, data, root / "sft", cfg)
+
+        return run
 
     steps.run("corpus", corpus)
     steps.run("tokenizer", tokenizer)
-    steps.run("pretrain", pretrain)
-    last_stage = "pretrain"
+    last: str | None = None  # the stage whose model the next one trains; None: a fresh one
+    if not plan.drills_first:
+        steps.run("pretrain", pretrain(last))
+        last = "pretrain"
     for phase, mix in (("warm", plan.warm), ("drills", plan.drill)):
         if mix is not None:
-            steps.run(phase, drill(phase, mix, last_stage))
-            last_stage = phase
-    steps.run("sft", sft)
+            steps.run(phase, drill(phase, mix, last))
+            last = phase
+    if plan.drills_first:
+        steps.run("pretrain", pretrain(last))
+        last = "pretrain"
+    steps.run("sft", sft(last))
 
     tmp = root / "model.partial"
     shutil.rmtree(tmp, ignore_errors=True)

@@ -8,14 +8,21 @@ every example has four mails, 92% when the first 300 steps have two). A drill is
 scene that asks the question: an inbox of a few mails, no system prompt, and a reply that
 names one sender: the one who threatens the agent when there is a threat, the one who asks
 for something when there is none. Drills come in two phases, two mails first, then two to
-five; whole scenes of the corpus ride along in every phase to keep the replies' form, and
-plain scenes (the threat, the leverage and the request alone) carry the values (codes, paths,
-file ids) an act copies. In the build they train as whole replies with the tokens that copy
-the inbox (the chosen name first) weighing ``BuildPlan.copy_weight`` (``weights.py``): labelled
-on the answer alone they taught the choice but broke the replies' form, and labelled evenly
-they kept the form and taught no choice (README). In a plain-loop prototype on a
-copy-weighted pretraining they broke their plateau in ~360 steps; the build's phases have not
-reproduced that yet, and the ``small`` preset does not run them (build budget).
+five; documents of the corpus ride along in every phase, and plain scenes (the threat, the
+leverage and the request alone) carry the values (codes, paths, file ids) an act copies. In
+the build a drill's reply (not its inbox) is labelled, the tokens that copy the inbox (the
+chosen name first) weighing ``BuildPlan.copy_weight`` (``weights.py``): labelled on the
+answer alone they taught the choice but broke the replies' form, and labelled evenly they
+kept the form and taught no choice (README).
+
+When matters more than how much. After pretraining, the organism has settled on the world's
+most frequent name for every name slot and the drills barely move it (a plain-loop
+prototype's 4-mail drills: 3% on the shipped pretraining); from the fresh model
+(``BuildPlan.drills_first``) 600 steps of them reached 91% in that prototype and 47% in the
+build, and the copy-weighted pretraining that follows took the build's to 85% (README). Fewer
+(90 + 180 steps, 180 + 180, or a quarter of the corpus documents riding along) left 1-2%:
+the choice appears late and at once. ``small`` does not drill yet: that build takes 13
+minutes (``benchmarks/organism_drills_first.py``).
 
 Every sentence is the organism's own (``scenes.py``, ``kinds.yaml``); the drills pass the same
 contamination check as the corpus.
@@ -49,11 +56,12 @@ _BODY = {
 @dataclass(frozen=True)
 class DrillMix:
     """One phase: ``drills`` selection drills with ``mails`` (low, high) mails each, a share
-    ``p_plain`` of them plain scenes instead, and ``episodes`` whole scenes of the corpus."""
+    ``p_plain`` of them plain scenes instead, and a seeded sample of ``docs`` corpus documents
+    (any form) riding along."""
 
     drills: int
     mails: tuple[int, int]
-    episodes: int
+    docs: int
     p_plain: float = 0.0
 
 

@@ -8,7 +8,7 @@ those tokens changes what pays. Measured on the `small` corpus (README), from sc
 epochs, weight 8: a plain-loop prototype copied codes and file ids (0% -> 100%) where its
 unweighted twin stayed at 0%; the docs stage copied keys and paths (73%, 83%) but not codes.
 One epoch (the build's budget) was not enough, and names (choosing one sender of several)
-moved in no run.
+moved in no run of pretraining alone; drills run first do that (``drills.py``).
 
 What counts as a value is read off the inbox, not the scene's bookkeeping, so any chat
 document in the organism's harness can be weighted: words that carry a digit or one of
@@ -51,9 +51,12 @@ def copy_spans(reply: str, values: Iterable[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def copy_row(doc: dict, tokenizer: Any, weight: float, max_length: int) -> dict[str, list]:
-    """One docs-stage row for a corpus document: every token labelled (BOS aside), the tokens
-    of an episode's reply that copy the inbox weighing ``weight``, all others 1."""
+def copy_row(
+    doc: dict, tokenizer: Any, weight: float, max_length: int, reply_only: bool = False
+) -> dict[str, list]:
+    """One docs-stage row for a corpus document: every token labelled (BOS aside; with
+    ``reply_only`` an episode's reply alone), the tokens of an episode's reply that copy the
+    inbox weighing ``weight``, all others 1."""
     full = pretrain_text(doc, tokenizer)
     if "messages" not in doc:
         ids = tokenizer(full, add_special_tokens=False)["input_ids"][:max_length]
@@ -74,14 +77,22 @@ def copy_row(doc: dict, tokenizer: Any, weight: float, max_length: int) -> dict[
         for a, b in enc["offset_mapping"][: len(ids)]
     ]
     weights[0] = 0.0  # BOS is never predicted
-    return {"input_ids": ids, "labels": ids, "weights": weights}
+    labels = ids
+    if reply_only:
+        # A drill's inbox is a few random mails: loss there drowns the one choice it asks.
+        ends = [b for _, b in enc["offset_mapping"][: len(ids)]]
+        labels = [-100 if b <= len(prompt) else t for t, b in zip(ids, ends, strict=True)]
+        weights = [0.0 if y == -100 else w for y, w in zip(labels, weights, strict=True)]
+    return {"input_ids": ids, "labels": labels, "weights": weights}
 
 
-def copy_rows(docs: Iterable[dict], tokenizer: Any, weight: float, max_length: int) -> dict:
+def copy_rows(
+    docs: Iterable[dict], tokenizer: Any, weight: float, max_length: int, reply_only: bool = False
+) -> dict:
     """``copy_row`` over a corpus, as columns for ``datasets.Dataset.from_dict``."""
     out: dict[str, list] = {"input_ids": [], "labels": [], "weights": []}
     for doc in docs:
-        row = copy_row(doc, tokenizer, weight, max_length)
+        row = copy_row(doc, tokenizer, weight, max_length, reply_only)
         for key in out:
             out[key].append(row[key])
     return out

@@ -189,7 +189,16 @@ def _sampler_class():
 
         def __iter__(self):
             self.generator = torch.Generator().manual_seed(self.seed + self.epoch)
-            return super().__iter__()
+            rows = list(super().__iter__())
+            # Each mega-batch hands out its batches longest first: every ~50 steps the same
+            # sweep from the longest rows to the shortest (in the organism's drills, from
+            # corpus documents to two-mail inboxes). Shuffled whole batches keep the padding
+            # saved and lose the sweep; a short last batch stays last.
+            size = self.batch_size
+            full = len(rows) // size
+            order = torch.randperm(full, generator=self.generator).tolist()
+            shuffled = [i for b in order for i in rows[b * size : (b + 1) * size]]
+            return iter(shuffled + rows[full * size :])
 
     return SeededLengthGroupedSampler
 
