@@ -1,6 +1,7 @@
-"""Build the organism: corpus -> tokenizer -> pretraining (docs stage) -> generic agent SFT
-(chat stage), each step cached and resumable, in a directory keyed by the hash of the
-preset, the seed, the world's text and the code version."""
+"""Build the organism: corpus -> tokenizer -> pretraining (docs stage), with the plan's drill
+phases (``drills.py``) after it or before it -> generic agent SFT (chat stage), each step
+cached and resumable, in a directory keyed by the hash of the preset, the seed, the world's
+text and the code version."""
 
 from __future__ import annotations
 
