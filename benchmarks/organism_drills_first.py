@@ -56,7 +56,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--episodes", type=int, default=60)
     args = ap.parse_args()
-    # Before the build module reads it: this plan's organism never lands in the default cache.
+    # Its own cache: this plan shares the `small` name, never its cached organism.
     os.environ["WHYALIGN_CACHE"] = args.cache
 
     from organism_copying import copying
