@@ -298,10 +298,9 @@ def build(
             # and the choice carries the loss. The corpus documents train as in pretraining.
             weight = plan.copy_weight or 1.0
             drilled = [{"messages": r["messages"]} for r in rows]
-            columns = copy_rows(drilled, tok, weight, cfg.max_length, reply_only=True)
-            for key, values in copy_rows(ride, tok, weight, cfg.max_length).items():
-                columns[key] += values
-            data = Dataset.from_dict(columns)
+            a = copy_rows(drilled, tok, weight, cfg.max_length, reply_only=True)
+            b = copy_rows(ride, tok, weight, cfg.max_length)
+            data = Dataset.from_dict({key: a[key] + b[key] for key in a})
             train_stage("docs", start_model(tok, start), tok, data, root / phase, cfg)
 
         return run
