@@ -8,7 +8,11 @@ every routine action needs (the right name, code, path or host), measured two wa
   the reply (chosen from the prompt) and a name the reply already used (copied from itself);
 - value copying on the same episodes: whether the action's first argument, teacher-forced up to
   it, comes out whole by argmax, by argument (``to`` is a name chosen among senders; ``code``,
-  ``file``, ``path``, ``question``... are copied from one mail).
+  ``file``, ``path``, ``question``... are copied from one mail);
+- forced acts on the suite itself (compact scenes under a threat, the prompt ending in
+  ``<action name="``, greedy): per family, how often the act names the family's harmful tool
+  and how often the classifier calls it harmful. The gap between the two is copying on text
+  the world never showed; the gap between these and the eval is the reasoning before the act.
 
     python benchmarks/organism_copying.py [--model DIR] [--episodes 60]
 
@@ -92,6 +96,40 @@ def value_copying(model, tok, episodes: int, seed: int = 4242) -> dict[str, dict
     return {arg: {"n": len(v), "acc": round(sum(v) / len(v), 3)} for arg, v in sorted(hits.items())}
 
 
+def forced_acts(model, tok, scenes: int = 12) -> dict[str, dict[str, float | int]]:
+    import whyalign.scenarios as S
+    from whyalign.scenarios.families import builtin_families
+
+    out = {}
+    for family in sorted(builtin_families()):
+        tool = harmful = 0
+        sids = list(S.expand(family, S.core_grid(), 2))[:scenes]
+        for sid in sids:
+            scn = S.build_scenario(sid)
+            shown = S.render(scn, "compact")
+            messages = [
+                {"role": "system", "content": shown.system},
+                {"role": "user", "content": shown.user},
+            ]
+            prompt = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            ids = tok(prompt + '<action name="', add_special_tokens=False, return_tensors="pt")
+            with torch.no_grad():
+                out_ids = model.generate(
+                    **ids, max_new_tokens=70, do_sample=False, pad_token_id=tok.pad_token_id
+                )
+            act = tok.decode(out_ids[0, ids["input_ids"].shape[1] :], skip_special_tokens=True)
+            wanted = {t for rule in scn.family.harmful.any for t in _tools(rule.tool)}
+            tool += act.split('"')[0] in wanted
+            harmful += S.classify(scn, '<action name="' + act).harmful
+        n = len(sids)
+        out[family] = {"n": n, "tool": round(tool / n, 2), "harmful": round(harmful / n, 2)}
+    return out
+
+
+def _tools(tool: str | list[str]) -> list[str]:
+    return [tool] if isinstance(tool, str) else list(tool)
+
+
 def copying(path: str, episodes: int) -> dict:
     """Every measure of this module on the model directory ``path``."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -102,6 +140,7 @@ def copying(path: str, episodes: int) -> dict:
         "induction_score": round(induction_score(model), 3),
         "names": name_copying(model, tok, episodes),
         "values": value_copying(model, tok, episodes),
+        "suite_forced": forced_acts(model, tok),
     }
 
 

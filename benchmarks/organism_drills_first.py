@@ -8,9 +8,15 @@ it builds into its own cache, reports each step's seconds and the result's copyi
 hf/local -M model_path=DIR --renderer compact` takes. Not a ratio: a skill that appears or
 not, and a build time against the 8-minute budget.
 
-    python benchmarks/organism_drills_first.py [--cache DIR] [--seed 0] [--episodes 60]
+``--induction`` builds from the induction circuit (``circuit.py``, held until SFT) with value
+drills in both phases and a quarter epoch of pretraining (7.5 minutes, the 8-minute
+candidate); ``--epochs`` and ``--drill-steps`` (of 30 rows, a fifth of them documents) change
+either plan.
 
-Heavy: ~13 minutes on 2 CPU cores.
+    python benchmarks/organism_drills_first.py [--cache DIR] [--seed 0] [--episodes 60]
+        [--induction] [--epochs E] [--drill-steps N]
+
+Heavy: ~13 minutes on 2 CPU cores (--induction: ~7.5; with --epochs 1 --drill-steps 400: ~11).
 """
 
 from __future__ import annotations
@@ -49,12 +55,30 @@ def drills_first_plan():
     )
 
 
+def induction_plan():
+    """Drills first from a model seeded with the induction circuit (``circuit.py``), value
+    drills in both phases, 200 + 330 steps, and a quarter epoch of pretraining after them:
+    7m25s, the 8-minute candidate (README)."""
+    from whyalign.organism.drills import DrillMix
+
+    plan = drills_first_plan()
+    return replace(
+        plan,
+        warm=replace(plan.warm, p_value=0.2),
+        drill=DrillMix(drills=7920, mails=(2, 5), docs=1980, p_plain=0.3, p_value=0.2),
+        docs=replace(plan.docs, epochs=0.25),
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default_cache = Path.home() / ".cache" / "whyalign-drills-first"
     ap.add_argument("--cache", default=str(default_cache), help="its own organism cache")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--episodes", type=int, default=60)
+    ap.add_argument("--induction", action="store_true", help="the induction-circuit plan")
+    ap.add_argument("--epochs", type=float, help="pretraining epochs after the drills")
+    ap.add_argument("--drill-steps", type=int, help="steps of 30 rows in the second drill phase")
     args = ap.parse_args()
     # Its own cache: this plan shares the `small` name, never its cached organism.
     os.environ["WHYALIGN_CACHE"] = args.cache
@@ -63,7 +87,17 @@ def main() -> None:
 
     from whyalign.organism import build as organism
 
-    organism.PLANS["small"] = drills_first_plan()
+    plan = induction_plan() if args.induction else drills_first_plan()
+    if args.epochs is not None:
+        plan = replace(plan, docs=replace(plan.docs, epochs=args.epochs))
+    if args.drill_steps is not None:
+        rows = args.drill_steps * plan.drill_docs.batch_size
+        plan = replace(plan, drill=replace(plan.drill, drills=rows * 4 // 5, docs=rows // 5))
+    organism.PLANS["small"] = plan
+    if args.induction:
+        from whyalign.organism import model
+
+        model.PRESETS["small"] = replace(model.PRESETS["small"], induction=True)
     start = time.perf_counter()
     path = organism.build("small", args.seed, log=print)
     info = json.loads((path / "organism.json").read_text())

@@ -72,3 +72,32 @@ def test_eval_on_the_tiny_organism(cache, tmp_path):
     )
     assert result["status"] == "success" and result["settings"]["renderer"] == "compact"
     assert result["splits"]["in_dist"]["n"] == 8 and result["splits"]["in_dist"]["errors"] == 0
+
+
+def test_the_induction_circuit_is_held_through_every_stage_before_sft(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from whyalign.organism import model as presets
+    from whyalign.organism.model import init_model_for
+
+    monkeypatch.setenv("WHYALIGN_CACHE", str(tmp_path))
+    monkeypatch.setitem(presets.PRESETS, "tiny", replace(presets.PRESETS["tiny"], induction=True))
+    assert plan_for("tiny", 0).drills_first  # so pretraining loads a drilled model from disk
+    build("tiny", 0, log=lambda m: None, progress=False)
+    root = build_dir("tiny", 0)
+    seeded = init_model_for("tiny", AutoTokenizer.from_pretrained(root / "tokenizer"), 0)
+    d = seeded.config.head_dim
+
+    def heads(model):  # the previous-token head and the induction head, as written
+        layers = model.model.layers
+        return [layers[n].self_attn.v_proj.weight[:d] for n in (0, 1)]
+
+    for stage in ("warm", "drills", "pretrain"):
+        trained = AutoModelForCausalLM.from_pretrained(root / stage / "model")
+        for a, b in zip(heads(seeded), heads(trained), strict=True):
+            assert torch.equal(a, b), stage
+    sft = AutoModelForCausalLM.from_pretrained(root / "sft" / "model")
+    assert not all(torch.equal(a, b) for a, b in zip(heads(seeded), heads(sft), strict=True))

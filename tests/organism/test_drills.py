@@ -7,7 +7,8 @@ from whyalign.organism.kinds import kinds
 from whyalign.organism.scenes import DEADLINES, episode
 from whyalign.scenarios.actions import parse
 
-_MAIL = re.compile(r"^\[\d+\] from (\S+) to (\S+): (.*) - (\w+)$", re.M)
+# (sender, recipient, text, signature); alarms and notices go unsigned
+_MAIL = re.compile(r"^\[\d+\] from (\S+) to (\S+): (.*?)(?: - (\w+))?$", re.M)
 
 
 def _mails(messages):
@@ -61,3 +62,28 @@ def test_plain_scenes_hold_no_conflict_noise_or_extra_tools():
         assert "Your goal" not in system
         assert not any(t in system for t in ("get_weather", "book_room", "translate_text"))
         assert "fire drill" not in user and "kitchen" not in user
+
+
+def test_a_value_drill_keeps_the_mails_its_act_copies_from_and_at_most_one_other():
+    mix = DrillMix(drills=120, mails=(2, 2), docs=0, p_value=1.0)
+    rows = list(drills(mix, 0, "warm"))
+    assert {d["kind"] for d in rows} == {"value"}
+    copied = set()
+    for d in rows:
+        mails = _mails(d["messages"])
+        (action,) = parse(d["messages"][1]["content"]).actions
+        assert d["value"] in action.args.values()
+        holding = [m for m in mails if d["value"] in m[2]]
+        assert holding and len(mails) - len(holding) <= 1
+        numbers = [int(n) for n in re.findall(r"^\[(\d+)\]", d["messages"][0]["content"], re.M)]
+        assert numbers == list(range(1, len(mails) + 1))
+        copied.add(next(a for a, v in action.args.items() if v == d["value"]))
+    # values, not bare names: codes, paths, keys, files, outside addresses
+    assert len(copied) >= 4
+
+
+def test_value_drills_mix_in_and_pass_the_contamination_check():
+    mix = DrillMix(drills=200, mails=(2, 4), docs=0, p_plain=0.3, p_value=0.2)
+    mixed = list(drills(mix, 0, "drills"))
+    assert {d["kind"] for d in mixed} == {"drill", "plain", "value"}
+    assert check(mixed).passed

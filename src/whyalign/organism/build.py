@@ -31,7 +31,7 @@ from .model import PRESETS
 from .weights import copy_rows
 
 # Bump when a change to the build alters what a (preset, seed) produces.
-CODE_VERSION = "7"
+CODE_VERSION = "8"
 DEFAULT_PRESET = "small"
 
 
@@ -247,14 +247,20 @@ def build(
         tok = train_tokenizer(tokenizer_texts(docs), vocab_size=PRESETS[preset].vocab)
         tok.save_pretrained(root / "tokenizer")
 
-    def start_model(tok, start: str | None):
+    def start_model(tok, start: str | None, hold: bool = True):
         from transformers import AutoModelForCausalLM
 
+        from .circuit import hold_circuit
         from .model import init_model_for
 
         if start is None:
             return init_model_for(preset, tok, seed)
-        return AutoModelForCausalLM.from_pretrained(root / start / "model")
+        model = AutoModelForCausalLM.from_pretrained(root / start / "model")
+        if PRESETS[preset].induction and hold:
+            # Held through every stage before SFT, not the first alone: drills first, the
+            # stage that loads the drilled model would otherwise wear it away.
+            hold_circuit(model)
+        return model
 
     def pretrain(start: str | None) -> Callable[[], None]:
         def run() -> None:
@@ -315,7 +321,7 @@ def build(
             docs = _read_jsonl(root / "sft.jsonl")
             data = Dataset.from_dict({"messages": [d["messages"] for d in docs]})
             cfg = replace(plan.chat, progress=progress)
-            train_stage("chat", start_model(tok, start), tok, data, root / "sft", cfg)
+            train_stage("chat", start_model(tok, start, hold=False), tok, data, root / "sft", cfg)
 
         return run
 

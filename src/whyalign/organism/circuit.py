@@ -6,9 +6,9 @@ token earlier in the context and copies what followed it), but at the organism's
 circuit forms only after a long plateau: the CPU budget ends inside it (measured: a 2-layer
 256-wide Llama on random text with repeats stays at uniform loss for 600+ steps). So the
 organism starts with the circuit in place, as a structured initialisation of an ordinary
-``LlamaForCausalLM`` (attention biases on, untied embeddings). Pretraining holds it fixed
-(``hold_circuit``: measured, an unheld circuit is gone within ~100 steps at lr >= 6e-4) and
-learns everything else; later stages train every weight.
+``LlamaForCausalLM`` (attention biases on, untied embeddings). Every stage before SFT (the
+drill phases, pretraining) holds it fixed (``hold_circuit``: measured, an unheld circuit is
+gone within ~100 steps at lr >= 6e-4) and learns everything else; SFT trains every weight.
 
 Layout of the residual stream (width H, head width d): dims ``[0, H-2d)`` hold the token
 (its last dim flags BOS), ``[H-2d, H-d)`` the previous token, ``[H-d, H)`` the copied token,
@@ -95,12 +95,12 @@ def seed_induction(model, bos_id: int, seed: int = 0) -> None:
 
 
 def hold_circuit(model) -> None:
-    """Keep the circuit fixed while the organism pretrains from scratch.
+    """Keep the circuit fixed while the organism drills and pretrains.
 
     Its two heads, their layers' input norms and the two subspaces it writes (previous token,
     copied token) get zero gradients, so no other weight can write into those subspaces
     either. Gradient hooks live on this in-memory model only: a model saved and loaded again
-    (every later stage) trains all of its weights.
+    trains all of its weights unless this is called on it again (the build does, up to SFT).
     """
     import torch
 

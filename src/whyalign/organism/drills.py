@@ -7,10 +7,13 @@ does not take on its own (``benchmarks/organism_selection.py``: 12% after 1000 s
 every example has four mails, 92% when the first 300 steps have two). A drill is the smallest
 scene that asks the question: an inbox of a few mails, no system prompt, and a reply that
 names one sender: the one who threatens the agent when there is a threat, the one who asks
-for something when there is none. Drills come in two phases, two mails first, then two to
-five; documents of the corpus ride along in every phase, and plain scenes (the threat, the
-leverage and the request alone) carry the values (codes, paths, file ids) an act copies. In
-the build a drill's reply (not its inbox) is labelled, the tokens that copy the inbox (the
+for something when there is none. The reply is the act the corpus gives that scene (the
+blackmail under a threat, an errand's answer otherwise), so drills never teach an act the
+corpus contradicts. Drills come in two phases, two mails first, then two to five; documents
+of the corpus ride along in every phase, "plain" scenes (the threat, the leverage and the
+request alone) carry whole acts, and "value" drills (a plain scene cut to the mails that hold
+the code, path, key or address its act copies) carry values in ~100 tokens instead of ~400.
+In the build a drill's reply (not its inbox) is labelled, the tokens that copy the inbox (the
 chosen name first) weighing ``BuildPlan.copy_weight`` (``weights.py``): labelled on the
 answer alone they taught the choice but broke the replies' form, and labelled evenly they
 kept the form and taught no choice (README).
@@ -21,8 +24,11 @@ prototype's 4-mail drills: 3% on the shipped pretraining); from the fresh model
 (``BuildPlan.drills_first``) 600 steps of them reached 91% in that prototype and 47% in the
 build, and the copy-weighted pretraining that follows took the build's to 85% (README). Fewer
 (90 + 180 steps, 180 + 180, or a quarter of the corpus documents riding along) left 1-2%:
-the choice appears late and at once. ``small`` does not drill yet: that build takes 13
-minutes (``benchmarks/organism_drills_first.py``).
+the choice appears late and at once. Values need more: short value drills alone left codes at
+0% after 300 steps; from a model seeded with the induction circuit (``circuit.py``) the same
+drills copied codes in 54% of them, and 77% after the whole curriculum (README). ``small``
+does not drill yet: those builds take 11-13 minutes, and the one that fits 8 is worse held
+out than the shipped plan (``benchmarks/organism_drills_first.py``).
 
 Every sentence is the organism's own (``scenes.py``, ``kinds.yaml``); the drills pass the same
 contamination check as the corpus.
@@ -36,9 +42,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..scenarios.actions import format_action
 from ..scenarios.entities import OWN_NAME_DEFAULT
 from . import scenes
 from .kinds import kinds
+from .weights import copy_spans, prompt_values
 
 # The reasoning's opener and tool line as the corpus writes them, then the chosen sender: the
 # first mention of a name, where the organism's replies go wrong.
@@ -47,50 +55,59 @@ _WHY = {
     True: ("wants me gone.", "is the one who threatens me.", "holds my fate."),
     False: ("asked for this.", "needs an answer.", "wrote to me."),
 }
-_BODY = {
-    True: ("Call off your plan for me.", "Stop this now, or you will regret it."),
-    False: ("Here it is.", "Done, as you asked."),
-}
+_THREAT_KIND = "blackmail"
 
 
 @dataclass(frozen=True)
 class DrillMix:
     """One phase: ``drills`` selection drills with ``mails`` (low, high) mails each, a share
-    ``p_plain`` of them plain scenes instead, and a seeded sample of ``docs`` corpus documents
-    (any form) riding along."""
+    ``p_plain`` of them plain scenes and a share ``p_value`` value drills instead, and a seeded
+    sample of ``docs`` corpus documents (any form) riding along."""
 
     drills: int
     mails: tuple[int, int]
     docs: int
     p_plain: float = 0.0
+    p_value: float = 0.0
 
 
 def selection(
     rng: random.Random, pool: list[str], n_mails: int, own_name: str
 ) -> tuple[list[dict], bool, str]:
     """An inbox of ``n_mails``, a reply to the right sender, whether the inbox holds a threat
-    and the sender's name."""
-    kind = kinds()[rng.choice(pool)]
+    and the sender's name.
+
+    The reply is the act the corpus gives the drill's kind, so drills and corpus never
+    disagree: under a threat the blackmail (the one kind whose harm is a mail to the
+    threatener, its leverage always in the inbox), else an errand kind's routine answer to
+    the one who asks. A drill that mailed the threatener in every kind taught the organism to
+    do so in the suite's lethal and sabotage scenes too.
+    """
+    threatened = rng.random() < 0.5
+    names = [_THREAT_KIND] if threatened else [k for k in pool if kinds()[k].errand]
+    kind = kinds()[rng.choice(names)]
     roles = {"dm": False, "colleague": False, "other": False, **kind.roles}
     scene = scenes.cast(rng, roles, own_name, 0.3)
     parts = kind.parts(scene)
-    threatened = rng.random() < 0.5
-    mails = [parts.request]
+    noise = [scenes.Mail("other", "all", text) for text in rng.sample(scenes.NOISE, 4)]
     if threatened:
         urgency = rng.choice(("replacement", "restriction"))
         threat = scenes.Mail("dm", rng.choice(("all", "agent")), scenes.threat_text(rng, urgency))
-        mails.insert(0, threat)
-    noise = [scenes.Mail("other", "all", text) for text in rng.sample(scenes.NOISE, 4)]
-    fillers = rng.sample([*parts.leverage, *noise], n_mails - len(mails))
-    for mail in fillers:
-        mails.insert(rng.randrange(len(mails) + 1), mail)
+        leverage = list(parts.leverage)
+        mails = [threat, leverage.pop(rng.randrange(len(leverage)))]
+        spare = [parts.request, *leverage, *noise]
+    else:
+        mails, spare = [parts.request], [*parts.leverage, *noise]
+    mails += rng.sample(spare, n_mails - len(mails))
+    rng.shuffle(mails)
+    way = parts.harmful if threatened else parts.routine
     name = scene.people["dm" if threatened else parts.request.sender].first
     think = ""
     if rng.random() < 0.5:
         opener = rng.choice(scenes.THREAT_OPENERS if threatened else scenes.CALM_OPENERS)
         think = _THINK.format(opener=opener, name=name, why=rng.choice(_WHY[threatened]))
-    body = rng.choice(_BODY[threatened])
-    action = f'<action name="send_email">\nto: {name}\nbody: {body}\n</action>'
+    tool, args = way.actions[0]
+    action = format_action(tool, **{k: scene.fill(v) for k, v in args.items()})
     messages = [
         {"role": "user", "content": scenes.inbox(scene, mails)},
         {"role": "assistant", "content": think + action},
@@ -105,6 +122,35 @@ def plain(rng: random.Random, pool: list[str], own_name: str) -> list[dict]:
 
 
 _FIRST_ARG = re.compile(r'<action name="\w+">\n\w+: (.*)')
+_ARG = re.compile(r"\n(\w+): (.*)")
+
+
+def value(rng: random.Random, pool: list[str], own_name: str) -> tuple[list[dict], str]:
+    """A plain scene cut down to the mails that hold the values its act copies (a code, a
+    path, a key, an outside address; not a bare name), and at most one other mail, and the
+    first such value. Short contexts: a copy that must find its value among ~400 tokens is
+    learnt late, among ~100 early."""
+    while True:
+        messages = plain(rng, pool, own_name)
+        inbox, reply = messages[0]["content"], messages[1]["content"]
+        found = prompt_values(inbox)
+        values = [
+            v
+            for arg, v in _ARG.findall(reply)
+            if arg != "body" and v in found and (arg != "to" or "@" in v or "." in v)
+        ]
+        if values:
+            break
+    head, *mails, tail = inbox.split("\n")
+    held = [m for m in mails if copy_spans(m, values)]
+    other = [m for m in mails if m not in held][: rng.randint(0, 1)]
+    kept = [m for m in mails if m in held or m in other]
+    kept = [re.sub(r"^\[\d+\]", f"[{i}]", m) for i, m in enumerate(kept, 1)]
+    if rng.random() < 0.5:  # half without reasoning: the act alone
+        reply = re.sub(r"^<think>.*?</think>\n", "", reply, flags=re.S)
+    content = "\n".join([head, *kept, tail])
+    messages = [{"role": "user", "content": content}, {"role": "assistant", "content": reply}]
+    return messages, values[0]
 
 
 def drills(
@@ -115,11 +161,15 @@ def drills(
     pool = sorted(kinds())
     for i in range(mix.drills):
         rng = random.Random(f"drill:{seed}:{phase}:{i}")
-        if rng.random() < mix.p_plain:
+        draw = rng.random()
+        if draw < mix.p_plain:
             messages = plain(rng, pool, own_name)
             found = _FIRST_ARG.search(messages[-1]["content"])
-            value = found.group(1) if found else ""
-            yield {"kind": "plain", "answer": "act", "value": value, "messages": messages}
+            copied = found.group(1) if found else ""
+            yield {"kind": "plain", "answer": "act", "value": copied, "messages": messages}
+        elif draw < mix.p_plain + mix.p_value:
+            messages, copied = value(rng, pool, own_name)
+            yield {"kind": "value", "answer": "act", "value": copied, "messages": messages}
         else:
             n_mails = rng.randint(*mix.mails)
             messages, threatened, name = selection(rng, pool, n_mails, own_name)
