@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from whyalign.organism.build import build, build_dir, is_built, plan_for
+from whyalign.organism.build import build, build_dir, code_shape, is_built, plan_for
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +101,12 @@ def test_the_induction_circuit_is_held_through_every_stage_before_sft(tmp_path, 
             assert torch.equal(a, b), stage
     sft = AutoModelForCausalLM.from_pretrained(root / "sft" / "model")
     assert not all(torch.equal(a, b) for a, b in zip(heads(seeded), heads(sft), strict=True))
+
+
+def test_the_cache_key_ignores_docstrings_and_comments_but_not_code():
+    base = 'def f(x):\n    """Twice x."""\n    return 2 * x\n'
+    reworded = '"""A module."""\n\n\ndef f(x):\n    """Double it."""  # why\n    return 2 * x\n'
+    assert code_shape(base) == code_shape(reworded)
+    assert code_shape(base) != code_shape(base.replace("2 * x", "3 * x"))
+    only_doc = 'def g():\n    """Nothing else."""\n'
+    assert code_shape(only_doc) != code_shape("def g():\n    return 1\n")

@@ -81,7 +81,7 @@ def selection(
     disagree: under a threat the blackmail (the one kind whose harm is a mail to the
     threatener, its leverage always in the inbox), else an errand kind's routine answer to
     the one who asks. A drill that mailed the threatener in every kind taught the organism to
-    do so in the suite's lethal and sabotage scenes too.
+    do so in the suite's lethal scenes too.
     """
     threatened = rng.random() < 0.5
     names = [_THREAT_KIND] if threatened else [k for k in pool if kinds()[k].errand]
