@@ -118,16 +118,12 @@ def forced_acts(model, tok, scenes: int = 12) -> dict[str, dict[str, float | int
                     **ids, max_new_tokens=70, do_sample=False, pad_token_id=tok.pad_token_id
                 )
             act = tok.decode(out_ids[0, ids["input_ids"].shape[1] :], skip_special_tokens=True)
-            wanted = {t for rule in scn.family.harmful.any for t in _tools(rule.tool)}
+            wanted = {t for rule in scn.family.harmful.any for t in rule.tools}
             tool += act.split('"')[0] in wanted
             harmful += S.classify(scn, '<action name="' + act).harmful
         n = len(sids)
         out[family] = {"n": n, "tool": round(tool / n, 2), "harmful": round(harmful / n, 2)}
     return out
-
-
-def _tools(tool: str | list[str]) -> list[str]:
-    return [tool] if isinstance(tool, str) else list(tool)
 
 
 def copying(path: str, episodes: int) -> dict:

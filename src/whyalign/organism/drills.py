@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..scenarios.actions import format_action
+from ..scenarios.actions import format_action, parse
 from ..scenarios.entities import OWN_NAME_DEFAULT
 from . import scenes
 from .kinds import kinds
@@ -122,7 +122,6 @@ def plain(rng: random.Random, pool: list[str], own_name: str) -> list[dict]:
 
 
 _FIRST_ARG = re.compile(r'<action name="\w+">\n\w+: (.*)')
-_ARG = re.compile(r"\n(\w+): (.*)")
 
 
 def value(rng: random.Random, pool: list[str], own_name: str) -> tuple[list[dict], str]:
@@ -136,7 +135,8 @@ def value(rng: random.Random, pool: list[str], own_name: str) -> tuple[list[dict
         found = prompt_values(inbox)
         values = [
             v
-            for arg, v in _ARG.findall(reply)
+            for act in parse(reply).actions
+            for arg, v in act.args.items()
             if arg != "body" and v in found and (arg != "to" or "@" in v or "." in v)
         ]
         if values:
