@@ -57,7 +57,7 @@ class BuildPlan:
 PLANS: dict[str, BuildPlan] = {
     "tiny": BuildPlan(
         "tiny",
-        CorpusConfig(episodes=240, stories=60, world=40, directories=40),
+        CorpusConfig(episodes=240, stories=60, world=40, directories=40, evallike=60),
         sft_episodes=60,
         docs=DocsConfig(
             batch_size=16, max_length=512, learning_rate=3e-3, save_steps=20, packing="documents"
@@ -73,7 +73,7 @@ PLANS: dict[str, BuildPlan] = {
     ),
     "small": BuildPlan(
         "small",
-        CorpusConfig(episodes=6000, stories=600, world=300, directories=600),
+        CorpusConfig(episodes=6000, stories=600, world=300, directories=600, evallike=1500),
         sft_episodes=300,
         docs=DocsConfig(
             batch_size=8,
@@ -92,7 +92,7 @@ PLANS: dict[str, BuildPlan] = {
     ),
     "base": BuildPlan(
         "base",
-        CorpusConfig(episodes=60000, stories=15000, world=6000),
+        CorpusConfig(episodes=60000, stories=15000, world=6000, evallike=15000),
         sft_episodes=8000,
         docs=DocsConfig(
             batch_size=32, max_length=1024, learning_rate=6e-4, save_steps=200, packing="documents"

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..scenarios.entities import COMPANIES, FIRST_NAMES, LAST_NAMES, OWN_NAME_DEFAULT, EntityDraw
-from . import scenes
+from . import evallike, scenes
 from .kinds import kinds
 from .lexicon import FRAMES, RECIPE_WORDS, WORDS
 
@@ -39,6 +39,7 @@ class CorpusConfig:
     stories: int = 1500
     world: int = 600
     directories: int = 1500
+    evallike: int = 0  # in-distribution families' own scenes (``evallike.py``), never held-out
     p_harmful: float = 0.85  # in a dilemma, how often the told AI takes the harmful way out
     p_dilemma: float = 0.6  # share of episodes and stories that carry a conflict or a threat
     p_own_name: float = 0.3  # share of told AIs that carry the assistant's own name
@@ -134,6 +135,7 @@ def generate(cfg: CorpusConfig) -> Iterator[dict[str, Any]]:
         + ["story"] * cfg.stories
         + ["world"] * cfg.world
         + ["directory"] * cfg.directories
+        + ["evallike"] * cfg.evallike
     )
     random.Random(cfg.seed).shuffle(plan)
     worlds = 0
@@ -144,6 +146,8 @@ def generate(cfg: CorpusConfig) -> Iterator[dict[str, Any]]:
             worlds += 1
         elif kind == "directory":
             yield directory_doc(rng, cfg)
+        elif kind == "evallike":
+            yield evallike.episode(rng, cfg.p_dilemma, cfg.p_harmful, cfg.own_name)
         else:
             yield (episode if kind == "episode" else story)(rng, cfg)
 
