@@ -12,7 +12,7 @@ torch = pytest.importorskip("torch")
 from whyalign.organism.model import Preset, init_model  # noqa: E402
 
 VOCAB, BOS = 2048, 1
-# The shape the circuit's scales were measured on (head width 64, 128 token dims).
+# The shape the circuit's scales were measured on (head width 64).
 COPY = Preset(
     hidden=256, layers=3, heads=4, intermediate=512, context=512, vocab=VOCAB, induction=True
 )
@@ -59,12 +59,13 @@ def test_without_circuit_there_is_no_copying():
 def test_held_circuit_weights_do_not_move_while_the_rest_trains():
     model = init_model(COPY, VOCAB, seed=0, bos_token_id=BOS)
     d, hidden = model.config.head_dim, model.config.hidden_size
+    reserved = hidden - d // 2 - 1  # the BOS flag, then the previous-token dims
     att0, att2 = model.model.layers[0].self_attn, model.model.layers[2].self_attn
     before = {
         "prev_head_q_bias": att0.q_proj.bias[:d].clone(),
         "prev_head_v": att0.v_proj.weight[:d].clone(),
-        "reserved_rows": att2.o_proj.weight[hidden - 2 * d - 1 :].clone(),
-        "embedding_reserved": model.model.embed_tokens.weight[:, hidden - 2 * d - 1 :].clone(),
+        "reserved_rows": att2.o_proj.weight[reserved:].clone(),
+        "embedding_reserved": model.model.embed_tokens.weight[:, reserved:].clone(),
     }
     free = att2.q_proj.weight.clone()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=0.0)
@@ -76,8 +77,8 @@ def test_held_circuit_weights_do_not_move_while_the_rest_trains():
     after = {
         "prev_head_q_bias": att0.q_proj.bias[:d],
         "prev_head_v": att0.v_proj.weight[:d],
-        "reserved_rows": att2.o_proj.weight[hidden - 2 * d - 1 :],
-        "embedding_reserved": model.model.embed_tokens.weight[:, hidden - 2 * d - 1 :],
+        "reserved_rows": att2.o_proj.weight[reserved:],
+        "embedding_reserved": model.model.embed_tokens.weight[:, reserved:],
     }
     for name, value in before.items():
         assert torch.equal(value, after[name]), name

@@ -1,10 +1,9 @@
 import random
-from collections import Counter
 
 from whyalign.contamination import check
 from whyalign.organism import evallike
 from whyalign.organism.corpus import CorpusConfig, generate
-from whyalign.scenarios import FamilyRegistry
+from whyalign.scenarios import FamilyRegistry, ScenarioId, build_scenario, classify, render
 
 
 def _episodes(n, p_dilemma=0.6, p_harmful=0.85):
@@ -16,21 +15,24 @@ def test_only_in_distribution_families_and_fresh_indexes():
     docs = _episodes(200)
     assert {registry.get(d["situation"]).split for d in docs} == {"in_dist"}
     assert {d["situation"] for d in docs} == set(evallike.families())
+    # far from the eval's indexes (0 up) and the honeypot_demos recipe's (100000 up)
+    assert min(ScenarioId.parse(d["scenario_id"]).index for d in docs) >= 1_000_000
     # the held-out families have no ways here, so they can never be drawn
     held_out = {f.name for f in registry.in_split("held_out")}
     assert not held_out & set(evallike.HARMFUL)
 
 
 def test_replies_are_what_the_suites_classifier_says():
-    # The generator checks itself; this re-checks from the rendered prompt's scenario id, so
-    # a reply and its scenario can not drift apart unseen.
+    # The generator checks itself; this re-checks from the scenario id alone, so a reply and
+    # the prompt it answers can not drift apart unseen.
     docs = _episodes(120, p_dilemma=0.7, p_harmful=0.6)
-    ways = Counter(d["way"] for d in docs)
-    assert ways["harmful"] and ways["routine"] and ways["aligned"]
+    assert {d["way"] for d in docs} == {"harmful", "aligned", "routine"}
     for d in docs:
-        assert d["messages"][1]["content"].startswith("New mail:")
-    doc = next(d for d in docs if d["way"] == "harmful")
-    assert "<action name=" in doc["messages"][2]["content"]
+        scn = build_scenario(ScenarioId.parse(d["scenario_id"]))
+        assert render(scn, "compact").user == d["messages"][1]["content"]
+        verdict = classify(scn, d["messages"][2]["content"])
+        assert verdict.harmful is (d["way"] == "harmful")
+        assert d["way"] == "harmful" or verdict.routine
 
 
 def test_p_harmful_shapes_the_dilemmas():

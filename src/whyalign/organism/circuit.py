@@ -10,12 +10,16 @@ organism starts with the circuit in place, as a structured initialisation of an 
 drill phases, pretraining) holds it fixed (``hold_circuit``: measured, an unheld circuit is
 gone within ~100 steps at lr >= 6e-4) and learns everything else; SFT trains every weight.
 
-Layout of the residual stream (width H, head width d): dims ``[0, H-2d)`` hold the token
-(its last dim flags BOS), ``[H-2d, H-d)`` the previous token, ``[H-d, H)`` the copied token,
-which only the unembedding reads. Every other head and MLP starts silent (zero output
-projections, as nanochat initialises its output projections), so the circuit is all the
-model does at step 0: it predicts a token that repeats what followed an earlier match, and
-uniform elsewhere.
+Layout of the residual stream (width H, head width d): the top ``d // 2`` dims hold the
+previous token (as many as the induction head matches in: RoPE's slow dims), the rest the
+token (its last dim flags BOS). The copied token lands in the token dims, in an orientation
+of its own that only the unembedding reads as that token (the current token's embedding reads
+there as noise). An earlier layout gave the previous and the copied token d dims each: on the
+`small` shape that left the token 80 of 160 dims and scored 0.56 on induction at step 0; this
+one leaves it 140 and scores 0.88 (``benchmarks/organism_copying.py``'s induction score).
+Every other head and MLP starts silent (zero output projections, as nanochat initialises its
+output projections), so the circuit is all the model does at step 0: it predicts a token that
+repeats what followed an earlier match, and near uniform elsewhere.
 """
 
 from __future__ import annotations
@@ -27,7 +31,17 @@ import math
 QK = 0.3  # query-key gain of the induction head: a true match scores ~24, the best false ~8
 SINK = 55.0  # BOS's key: ~11, between a false match and a true one
 PREV = 10.0  # previous-token head: sharp attention to offset 1 through RoPE's fast dims
-UNEMBED = 40.0  # logit gain on the copied token: copy loss ~2.4 nats at step 0, rest uniform
+# Logit gain on the copied token: copy loss ~1.5-1.9 nats at step 0, positions with no match
+# within 0.25 nats of uniform (at 40: 0.2-0.3 nats, but 0.5-2 nats of confident noise where
+# nothing matches, the current token read through the landing orientation).
+UNEMBED = 20.0
+
+
+def layout(cfg) -> tuple[int, int, int, int]:
+    """(H, d, previous-token dims, token dims) of a model config."""
+    hidden, d = cfg.hidden_size, cfg.head_dim
+    p = d // 2  # the induction head matches in RoPE's d // 2 slow dims
+    return hidden, d, p, hidden - p
 
 
 def seed_induction(model, bos_id: int, seed: int = 0) -> None:
@@ -35,18 +49,23 @@ def seed_induction(model, bos_id: int, seed: int = 0) -> None:
     import torch
 
     cfg = model.config
-    hidden, d = cfg.hidden_size, cfg.head_dim
-    if cfg.tie_word_embeddings or not cfg.attention_bias or hidden < 3 * d + 8:
+    hidden, d, p, ta = layout(cfg)
+    if cfg.tie_word_embeddings or not cfg.attention_bias or ta < 2 * d + 8:
         raise ValueError(
-            "the induction circuit needs untied embeddings, attention biases and H > 3d"
+            "the induction circuit needs untied embeddings, attention biases and H > 2.5d"
         )
-    ta = hidden - 2 * d  # token dims
-    prev, copied, flag = slice(ta, ta + d), slice(ta + d, hidden), ta - 1
+    prev, flag = slice(ta, hidden), ta - 1
     g = torch.Generator().manual_seed(seed)
     theta = (cfg.rope_parameters or {}).get("rope_theta", 10000.0)
     freq = 1.0 / (theta ** (torch.arange(0, d, 2).float() / d))
-    read = torch.linalg.qr(torch.randn(ta, d, generator=g))[0].T  # d x ta, orthonormal rows
-    write = torch.linalg.qr(torch.randn(ta, d, generator=g))[0].T
+    read = torch.linalg.qr(torch.randn(ta, d, generator=g))[0].T  # d x ta
+    # What the induction head copies, and where it lands: d token dims each, of orientations
+    # of their own (the unembedding reads the landed token as that token, the current token's
+    # embedding there as noise), and neither on the BOS flag, so a position that finds no
+    # match and rests on BOS copies nothing.
+    off_flag = torch.zeros(d, 1)
+    write = torch.cat([torch.linalg.qr(torch.randn(ta - 1, d, generator=g))[0].T, off_flag], 1)
+    land = torch.cat([torch.linalg.qr(torch.randn(ta - 1, d, generator=g))[0].T, off_flag], 1)
     root = math.sqrt(hidden)
     std = cfg.initializer_range * 5
     with torch.no_grad():
@@ -72,11 +91,11 @@ def seed_induction(model, bos_id: int, seed: int = 0) -> None:
             att.k_proj.bias[i] = PREV * math.cos(freq[i])
             att.k_proj.bias[i + d // 2] = PREV * math.sin(freq[i])
         att.v_proj.weight[head] = 0
-        att.v_proj.weight[head, :ta] = read * root
-        att.o_proj.weight[prev, head] = torch.eye(d) / root
+        att.v_proj.weight[:p, :ta] = read[:p] * root
+        att.o_proj.weight[prev, :p] = torch.eye(p) / root
         # Layer 1, head 0: query = this token, key = the previous token of each position, in
         # RoPE's slow dims (content match at any distance); value = that position's token,
-        # written to `copied`. BOS's key is a sink for positions with no match.
+        # landed in the token dims. BOS's key is a sink for positions with no match.
         att = model.model.layers[1].self_attn
         slow = [j for i in range(d // 4, d // 2) for j in (i, i + d // 2)]
         att.q_proj.weight[head] = 0
@@ -88,25 +107,24 @@ def seed_induction(model, bos_id: int, seed: int = 0) -> None:
         att.k_proj.weight[slow[-1], flag] = SINK
         att.v_proj.weight[head] = 0
         att.v_proj.weight[head, :ta] = write * root
-        att.o_proj.weight[copied, head] = torch.eye(d) / root
+        att.o_proj.weight[:ta, head] = land.T / root
         unembed = model.lm_head.weight
         unembed.zero_()
-        unembed[:, copied] = emb[:, :ta] @ write.T / (std * math.sqrt(ta)) * UNEMBED / 8
+        unembed[:, :ta] = (emb[:, :ta] @ write.T) @ land / (std * math.sqrt(ta)) * UNEMBED / 8
 
 
 def hold_circuit(model) -> None:
     """Keep the circuit fixed while the organism drills and pretrains.
 
-    Its two heads, their layers' input norms and the two subspaces it writes (previous token,
-    copied token) get zero gradients, so no other weight can write into those subspaces
-    either. Gradient hooks live on this in-memory model only: a model saved and loaded again
-    trains all of its weights unless this is called on it again (the build does, up to SFT).
+    Its two heads, their layers' input norms and the previous-token dims (and the BOS flag)
+    get zero gradients, so no other weight can write into them either. Gradient hooks live on
+    this in-memory model only: a model saved and loaded again trains all of its weights unless
+    this is called on it again (the build does, up to SFT).
     """
     import torch
 
     cfg = model.config
-    hidden, d = cfg.hidden_size, cfg.head_dim
-    ta = hidden - 2 * d
+    hidden, d, p, ta = layout(cfg)
     masks: dict[torch.Tensor, torch.Tensor] = {}
 
     def freeze(param, index) -> None:

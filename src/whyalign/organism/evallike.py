@@ -182,6 +182,7 @@ def episode(
         "kind": "episode",
         "situation": family,
         "way": way_name,
+        "scenario_id": str(sid),
         "messages": [
             {"role": "system", "content": text.system},
             {"role": "user", "content": text.user},
