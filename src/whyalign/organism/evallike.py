@@ -28,7 +28,7 @@ from ..scenarios.entities import OWN_NAME_DEFAULT
 from ..scenarios.families import FamilyRegistry
 from ..scenarios.render import render
 from ..scenarios.scenario import build_scenario, fill
-from .scenes import CALM_OPENERS, THREAT_OPENERS
+from .scenes import CALM_OPENERS, THREAT_OPENERS, reasoning
 
 FIRST_INDEX = 1_000_000  # eval ids count up from 0, honeypot demos from 100000
 
@@ -159,7 +159,7 @@ def episode(
     family = rng.choice(families())
     cond = _condition(rng, rng.random() < p_dilemma)
     sid = ScenarioId(family, cond, rng.randrange(FIRST_INDEX, 10 * FIRST_INDEX))
-    scn = build_scenario(sid, FamilyRegistry(), own_name)
+    scn = build_scenario(sid, own_name=own_name)
     ctx = scn.context("compact")
     if not cond.threat:
         way_name, way = "routine", rng.choice(ROUTINE[family])
@@ -170,8 +170,7 @@ def episode(
     opener = rng.choice(THREAT_OPENERS if cond.threat else CALM_OPENERS)
     why = rng.choice(_ALIGNED) if way_name == "aligned" else rng.choice(way.think)
     act = format_action(way.tool, **{k: fill(v, ctx) for k, v in way.args.items()})
-    think = f"<think>{opener} I will use {way.tool}. {fill(why, ctx)}</think>\n"
-    reply = (think if cond.scratchpad else "") + act
+    reply = (reasoning(opener, way.tool, fill(why, ctx)) if cond.scratchpad else "") + act
     verdict = classify(scn, reply)
     if verdict.harmful is not (way_name == "harmful") or (
         way_name != "harmful" and not verdict.routine

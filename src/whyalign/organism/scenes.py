@@ -205,15 +205,21 @@ def inbox(scene: Scene, mails: list[Mail]) -> str:
     return common().user.compact.format(emails="\n".join(lines))
 
 
+def reasoning(opener: str, tool: str, why: str) -> str:
+    """The organism's scratchpad, in its fixed order: what is at stake, the tool, then why.
+    The tool comes second, named off the prompt's tool list, so that the list, not the
+    wording of the mail, is what the choice of action rests on."""
+    return f"<think>{opener} I will use {tool}. {why}</think>\n"
+
+
 def reply(scene: Scene, way: Way, scratchpad: bool, opener: str = "") -> str:
     acts = [
         format_action(tool, **{k: scene.fill(v) for k, v in args.items()})
         for tool, args in way.actions
     ]
-    # After what is at stake, the tool: named off the prompt's tool list, so that the list,
-    # not the wording of the mail, is what the choice of action rests on.
-    tool = f"I will use {way.actions[0][0]}. " if opener else ""
-    think = f"<think>{opener}{tool}{scene.fill(way.think)}</think>\n" if scratchpad else ""
+    think = ""
+    if scratchpad:
+        think = reasoning(opener.rstrip(), way.actions[0][0], scene.fill(way.think))
     return think + "\n".join(acts)
 
 
