@@ -85,6 +85,7 @@ def plain_run(model, blocks, batch: int, steps: int, bf16: bool) -> float:
 
 
 def main() -> None:
+    from whyalign.machine import machine
     from whyalign.organism.build import PLANS
     from whyalign.organism.model import init_model
     from whyalign.train.stages import _bf16
@@ -107,7 +108,7 @@ def main() -> None:
         "batch": batch,
         "length": length,
         "steps": args.steps,
-        "threads": torch.get_num_threads(),
+        "machine": machine(),
         "plain_tokens_per_s": round(tokens / plain_s),
         "trainer_tokens_per_s": round(tokens / trainer_s),
         "ratio": round(plain_s / trainer_s, 3),

@@ -105,6 +105,7 @@ def main() -> None:
         "model": str(path),
         "build_seconds": round(time.perf_counter() - start, 1),
         "step_seconds": info["step_seconds"],
+        "machine": info["machine"],
         **copying(str(path), args.episodes),
     }
     print(json.dumps(result))

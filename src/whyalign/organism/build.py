@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..machine import machine
 from ..train.config import ChatConfig, DocsConfig
 from .corpus import (
     CorpusConfig,
@@ -369,6 +370,7 @@ def build(
             p.name[6:]: json.loads(p.read_text())["seconds"] for p in root.glob(".done-*")
         },
         "build_seconds_this_run": round(time.perf_counter() - start, 2),
+        "machine": machine(),
     }
     (tmp / "organism.json").write_text(json.dumps(info, indent=2))
     shutil.rmtree(final, ignore_errors=True)
