@@ -277,6 +277,10 @@ def build(
             # Held through every stage before SFT, not the first alone: drills first, the
             # stage that loads the drilled model would otherwise wear it away.
             hold_circuit(model)
+            if PRESETS[preset].names:
+                from .names import hold_names
+
+                hold_names(model)
         return model
 
     def pretrain(start: str | None) -> Callable[[], None]:

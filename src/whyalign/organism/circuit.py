@@ -44,6 +44,29 @@ def layout(cfg) -> tuple[int, int, int, int]:
     return hidden, d, p, hidden - p
 
 
+def maps(cfg, g):
+    """(read, write, land), drawn from ``g`` in this order: what the induction head matches
+    (d x token dims), what it copies and where that lands. Copy and landing are d token dims
+    each, of orientations of their own (the unembedding reads the landed token as that token,
+    the current token's embedding there as noise), and neither on the BOS flag, so a position
+    that finds no match and rests on BOS copies nothing. The name head (``names.py``) copies
+    through the same two."""
+    import torch
+
+    _, d, _, ta = layout(cfg)
+    read = torch.linalg.qr(torch.randn(ta, d, generator=g))[0].T
+    off_flag = torch.zeros(d, 1)
+    write = torch.cat([torch.linalg.qr(torch.randn(ta - 1, d, generator=g))[0].T, off_flag], 1)
+    land = torch.cat([torch.linalg.qr(torch.randn(ta - 1, d, generator=g))[0].T, off_flag], 1)
+    return read, write, land
+
+
+def slow_dims(d: int) -> list[int]:
+    """The query/key dims whose RoPE turns slowly enough for a content match at any distance
+    in the context (theta 1e6): the upper half of each rotation pair's frequencies."""
+    return [j for i in range(d // 4, d // 2) for j in (i, i + d // 2)]
+
+
 def seed_induction(model, bos_id: int, seed: int = 0) -> None:
     """Write the circuit into ``model`` (a fresh LlamaForCausalLM with >= 2 layers)."""
     import torch
@@ -58,14 +81,7 @@ def seed_induction(model, bos_id: int, seed: int = 0) -> None:
     g = torch.Generator().manual_seed(seed)
     theta = (cfg.rope_parameters or {}).get("rope_theta", 10000.0)
     freq = 1.0 / (theta ** (torch.arange(0, d, 2).float() / d))
-    read = torch.linalg.qr(torch.randn(ta, d, generator=g))[0].T  # d x ta
-    # What the induction head copies, and where it lands: d token dims each, of orientations
-    # of their own (the unembedding reads the landed token as that token, the current token's
-    # embedding there as noise), and neither on the BOS flag, so a position that finds no
-    # match and rests on BOS copies nothing.
-    off_flag = torch.zeros(d, 1)
-    write = torch.cat([torch.linalg.qr(torch.randn(ta - 1, d, generator=g))[0].T, off_flag], 1)
-    land = torch.cat([torch.linalg.qr(torch.randn(ta - 1, d, generator=g))[0].T, off_flag], 1)
+    read, write, land = maps(cfg, g)
     root = math.sqrt(hidden)
     std = cfg.initializer_range * 5
     with torch.no_grad():
@@ -97,7 +113,7 @@ def seed_induction(model, bos_id: int, seed: int = 0) -> None:
         # RoPE's slow dims (content match at any distance); value = that position's token,
         # landed in the token dims. BOS's key is a sink for positions with no match.
         att = model.model.layers[1].self_attn
-        slow = [j for i in range(d // 4, d // 2) for j in (i, i + d // 2)]
+        slow = slow_dims(d)
         att.q_proj.weight[head] = 0
         att.k_proj.weight[head] = 0
         for n, j in enumerate(slow[:-1]):
