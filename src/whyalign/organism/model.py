@@ -20,7 +20,7 @@ class Preset:
     induction: bool = False
     # With the circuit, a name head beside it (``names.py``): attention to the first names in
     # the context, so that the organism can learn whom to write to. Off in the shipped presets
-    # (README: controls' routine work 5% -> 60.5%, held-out harm 49% -> 34%).
+    # (README: controls' routine work 5% -> 52-60%, held-out harm 49% -> 20-34%).
     names: bool = False
 
 
