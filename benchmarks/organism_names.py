@@ -9,7 +9,7 @@ and, with ``--suite``, `whyalign eval --split all --samples 10 --renderer compac
 per split. Not a ratio: skills that appear or not, and a build time against the 8-minute
 budget.
 
-    python benchmarks/organism_names.py [--cache DIR] [--no-names] [--epochs E] [--suite]
+    python benchmarks/organism_names.py [--cache DIR] [--seed S] [--no-names] [--epochs E] [--suite]
 
 Heavy: ~13 minutes a build on a 2-core AVX2 machine, ~4 more for --suite.
 """
@@ -51,6 +51,7 @@ def suite(path: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", help="its own organism cache (default: by plan, under ~/.cache)")
+    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-names", action="store_true", help="the same plan without the head")
     ap.add_argument("--epochs", type=float, help="pretraining epochs (the plan's: 1.2)")
     ap.add_argument("--episodes", type=int, default=60)
@@ -73,10 +74,11 @@ def main() -> None:
         model.PRESETS["small"], induction=True, names=not args.no_names
     )
     start = time.perf_counter()
-    path = organism.build("small", 0, log=print, progress=False)
+    path = organism.build("small", args.seed, log=print, progress=False)
     info = json.loads((path / "organism.json").read_text())
     result = {
         "model": str(path),
+        "seed": args.seed,
         "names_head": not args.no_names,
         "build_seconds": round(time.perf_counter() - start, 1),
         "step_seconds": info["step_seconds"],
