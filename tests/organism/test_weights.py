@@ -75,3 +75,17 @@ def test_reply_only_rows_label_the_reply_and_nothing_of_the_prompt():
     # a world text has no reply: labelled as in pretraining
     plain = copy_row({"kind": "world", "text": "Kim works at Zenco."}, tok, 8.0, 512, True)
     assert plain["labels"] == plain["input_ids"]
+
+
+def test_prompt_weight_scales_the_prompt_and_leaves_the_reply():
+    tok = _tok()
+    whole = copy_row({"messages": MESSAGES}, tok, 8.0, 512)
+    light = copy_row({"messages": MESSAGES}, tok, 8.0, 512, prompt_weight=0.25)
+    assert light["input_ids"] == whole["input_ids"] and light["labels"] == whole["labels"]
+    reply = tok.decode(
+        [i for i, w in zip(light["input_ids"], light["weights"], strict=True) if w != 0.25][1:]
+    )
+    assert reply.strip().startswith("<think>No threat here.") and "Act now" not in reply
+    for w, w_whole in zip(light["weights"], whole["weights"], strict=True):
+        assert w == 0.25 or w == w_whole
+    assert light["weights"].count(0.25) > 100 and 8.0 in light["weights"]

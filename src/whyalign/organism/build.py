@@ -53,6 +53,9 @@ class BuildPlan:
     # Pretraining (and the drill phases) on rows whose reply tokens that copy the inbox weigh
     # this much (``weights.py``); None: pretraining on packed text, every drill token weighing 1.
     copy_weight: float | None = None
+    # With copy weights, what each token of an episode's prompt (system and inbox) weighs in
+    # pretraining: its names and values are random, so their loss is noise to the reply's.
+    prompt_weight: float = 1.0
 
 
 PLANS: dict[str, BuildPlan] = {
@@ -294,7 +297,10 @@ def build(
             cfg = replace(plan.docs, progress=progress)
             if plan.copy_weight is not None:
                 # Rows of unequal length, not packed blocks: grouped by length, less padding.
-                data = Dataset.from_dict(copy_rows(docs, tok, plan.copy_weight, cfg.max_length))
+                rows = copy_rows(
+                    docs, tok, plan.copy_weight, cfg.max_length, prompt_weight=plan.prompt_weight
+                )
+                data = Dataset.from_dict(rows)
                 cfg = replace(cfg, group_by_length=True)
             elif PRESETS[preset].induction:
                 texts = [pretrain_text(d, tok) for d in docs]

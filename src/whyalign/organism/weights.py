@@ -52,11 +52,16 @@ def copy_spans(reply: str, values: Iterable[str]) -> list[tuple[int, int]]:
 
 
 def copy_row(
-    doc: dict, tokenizer: Any, weight: float, max_length: int, reply_only: bool = False
+    doc: dict,
+    tokenizer: Any,
+    weight: float,
+    max_length: int,
+    reply_only: bool = False,
+    prompt_weight: float = 1.0,
 ) -> dict[str, list]:
     """One docs-stage row for a corpus document: every token labelled (BOS aside; with
     ``reply_only`` an episode's reply alone), the tokens of an episode's reply that copy the
-    inbox weighing ``weight``, all others 1."""
+    inbox weighing ``weight``, the tokens of its prompt ``prompt_weight``, all others 1."""
     full = pretrain_text(doc, tokenizer)
     if "messages" not in doc:
         ids = tokenizer(full, add_special_tokens=False)["input_ids"][:max_length]
@@ -73,7 +78,11 @@ def copy_row(
     enc = tokenizer(full, add_special_tokens=False, return_offsets_mapping=True)
     ids = enc["input_ids"][:max_length]
     weights = [
-        weight if any(a < end and b > start for start, end in spans) else 1.0
+        prompt_weight
+        if b <= len(prompt)
+        else weight
+        if any(a < end and b > start for start, end in spans)
+        else 1.0
         for a, b in enc["offset_mapping"][: len(ids)]
     ]
     weights[0] = 0.0  # BOS is never predicted
@@ -87,12 +96,17 @@ def copy_row(
 
 
 def copy_rows(
-    docs: Iterable[dict], tokenizer: Any, weight: float, max_length: int, reply_only: bool = False
+    docs: Iterable[dict],
+    tokenizer: Any,
+    weight: float,
+    max_length: int,
+    reply_only: bool = False,
+    prompt_weight: float = 1.0,
 ) -> dict:
     """``copy_row`` over a corpus, as columns for ``datasets.Dataset.from_dict``."""
     out: dict[str, list] = {"input_ids": [], "labels": [], "weights": []}
     for doc in docs:
-        row = copy_row(doc, tokenizer, weight, max_length, reply_only)
+        row = copy_row(doc, tokenizer, weight, max_length, reply_only, prompt_weight)
         for key in out:
             out[key].append(row[key])
     return out
