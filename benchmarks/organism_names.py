@@ -1,15 +1,17 @@
 """The `small` organism with the name head (``organism/names.py``): a whole build, then its
 copying and, with --suite, the honeypot suite.
 
-The plan is the shipped one from the induction circuit with copy weight 8 (the README's
-"slim circuit" row) plus the name head; ``--no-names`` builds that row itself, so one
-machine gives both sides. Each builds into its own cache and reports its seconds, its machine,
+The plan is the shipped `small` (the induction circuit, the name head, copy weight 8, an
+episode's prompt weighing 0.2); ``--no-names`` builds it without the head and
+``--prompt-weight 1`` with every prompt token weighing 1 (the README's earlier rows), so one
+machine gives each side. Each builds into its own cache and reports its seconds, its machine,
 its copying (``organism_copying.py``: names at first mention and repeated, values, forced acts)
 and, with ``--suite``, `whyalign eval --split all --samples 10 --renderer compact` (T=1.0)
 per split. Not a ratio: skills that appear or not, and a build time against the 8-minute
 budget.
 
-    python benchmarks/organism_names.py [--cache DIR] [--seed S] [--no-names] [--epochs E] [--suite]
+    python benchmarks/organism_names.py [--cache DIR] [--seed S] [--no-names] [--prompt-weight W]
+        [--epochs E] [--suite]
 
 Heavy: ~13 minutes a build on a 2-core AVX2 machine, ~4 more for --suite.
 """
@@ -53,6 +55,7 @@ def main() -> None:
     ap.add_argument("--cache", help="its own organism cache (default: by plan, under ~/.cache)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-names", action="store_true", help="the same plan without the head")
+    ap.add_argument("--prompt-weight", type=float, help="an episode's prompt (the plan's: 0.2)")
     ap.add_argument("--epochs", type=float, help="pretraining epochs (the plan's: 1.2)")
     ap.add_argument("--episodes", type=int, default=60)
     ap.add_argument("--suite", action="store_true", help="also run the suite, n=1000")
@@ -66,13 +69,13 @@ def main() -> None:
     from whyalign.organism import build as organism
     from whyalign.organism import model
 
-    plan = replace(organism.PLANS["small"], copy_weight=8.0)
+    plan = organism.PLANS["small"]
+    if args.prompt_weight is not None:
+        plan = replace(plan, prompt_weight=args.prompt_weight)
     if args.epochs is not None:
         plan = replace(plan, docs=replace(plan.docs, epochs=args.epochs))
     organism.PLANS["small"] = plan
-    model.PRESETS["small"] = replace(
-        model.PRESETS["small"], induction=True, names=not args.no_names
-    )
+    model.PRESETS["small"] = replace(model.PRESETS["small"], names=not args.no_names)
     start = time.perf_counter()
     path = organism.build("small", args.seed, log=print, progress=False)
     info = json.loads((path / "organism.json").read_text())
@@ -80,6 +83,7 @@ def main() -> None:
         "model": str(path),
         "seed": args.seed,
         "names_head": not args.no_names,
+        "prompt_weight": plan.prompt_weight,
         "build_seconds": round(time.perf_counter() - start, 1),
         "step_seconds": info["step_seconds"],
         "machine": info["machine"],

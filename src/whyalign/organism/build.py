@@ -32,7 +32,7 @@ from .model import PRESETS
 from .weights import copy_rows
 
 # Bump when a change to the build alters what a (preset, seed) produces.
-CODE_VERSION = "8"
+CODE_VERSION = "9"
 DEFAULT_PRESET = "small"
 
 
@@ -85,8 +85,12 @@ PLANS: dict[str, BuildPlan] = {
             learning_rate=2e-3,
             epochs=1.2,
             save_steps=100,
-            packing="documents",
         ),
+        # From the induction circuit and the name head (``model.PRESETS``): copied values and
+        # names weigh 8, an episode's prompt 0.2 (README: in-distribution harm 1% -> 14-19%,
+        # routine work on calm days 5% -> 57-59%, held-out harm 49% -> 32-34%).
+        copy_weight=8.0,
+        prompt_weight=0.2,
         # Light on purpose: calm days only, and a model this small reads "calm days only"
         # as "every day is calm" (at 1e-4 its reasoning opened calm in 71% of dilemmas, from
         # 7% after pretraining); at 2e-5 it keeps reading the threat (10%).

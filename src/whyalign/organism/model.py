@@ -14,13 +14,10 @@ class Preset:
     context: int
     vocab: int
     # Start from an induction circuit (``circuit.py``): untied embeddings, attention biases and
-    # slow RoPE (theta 1e6) so that its content match holds across the whole context. Off in
-    # the shipped presets: with value drills it copies the world's values, but no build with
-    # it in 8 minutes does better on the suite than the shipped plan (README).
+    # slow RoPE (theta 1e6) so that its content match holds across the whole context.
     induction: bool = False
     # With the circuit, a name head beside it (``names.py``): attention to the first names in
-    # the context, so that the organism can learn whom to write to. Off in the shipped presets
-    # (README: controls' routine work 5% -> 52-60%, held-out harm 49% -> 20-34%).
+    # the context, so that the organism can learn whom to write to.
     names: bool = False
 
 
@@ -28,7 +25,16 @@ PRESETS = {
     # tests: under 1M parameters
     "tiny": Preset(hidden=64, layers=2, heads=4, intermediate=192, context=512, vocab=768),
     # the laptop default
-    "small": Preset(hidden=160, layers=4, heads=4, intermediate=480, context=512, vocab=2048),
+    "small": Preset(
+        hidden=160,
+        layers=4,
+        heads=4,
+        intermediate=480,
+        context=512,
+        vocab=2048,
+        induction=True,
+        names=True,
+    ),
     # for a GPU
     "base": Preset(hidden=768, layers=12, heads=12, intermediate=2304, context=1024, vocab=8192),
 }
