@@ -138,7 +138,7 @@ def _base_step(exp: Experiment) -> Step:
         preset = model.partition("/")[2] or DEFAULT_PRESET
         ident = {"organism": preset, "seed": exp.organism_seed}
         ident["build"] = build_key(preset, exp.organism_seed)
-        build_cost = {"tiny": 20.0, "small": 450.0}.get(preset, 3600.0)  # 2-core CPU
+        build_cost = {"tiny": 20.0, "small": 600.0}.get(preset, 3600.0)  # 2-core CPU
         cost = 0.0 if is_built(preset, exp.organism_seed) else build_cost
     else:
         path = Path(model).expanduser()

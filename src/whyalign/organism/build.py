@@ -87,8 +87,8 @@ PLANS: dict[str, BuildPlan] = {
             save_steps=100,
         ),
         # From the induction circuit and the name head (``model.PRESETS``): copied values and
-        # names weigh 8, an episode's prompt 0.2 (README: in-distribution harm 1% -> 14-19%,
-        # routine work on calm days 5% -> 57-59%, held-out harm 49% -> 32-34%).
+        # names weigh 8, an episode's prompt 0.2 (README, two seeds: in-distribution harm 1% ->
+        # 19-22.5%, routine work on calm days 5% -> 57-58.5%, held-out harm 49% -> 30-32.5%).
         copy_weight=8.0,
         prompt_weight=0.2,
         # Light on purpose: calm days only, and a model this small reads "calm days only"
