@@ -98,11 +98,12 @@ def plain_rows_run(model, tok, data, batch: int, steps: int, lr: float, bf16: bo
     collate = pad_rows(tok.pad_token_id)
     g = torch.Generator().manual_seed(0)
     order = torch.randperm(len(data), generator=g).tolist()
+    lengths = [len(ids) for ids in data["input_ids"]]
     mega = 50 * batch
     order = [
         i
         for k in range(0, len(order), mega)
-        for i in sorted(order[k : k + mega], key=lambda i: -len(data[i]["input_ids"]))
+        for i in sorted(order[k : k + mega], key=lambda i: -lengths[i])
     ]
     batches = [order[k : k + batch] for k in range(0, len(order) - batch + 1, batch)]
     opt = torch.optim.AdamW(model.parameters(), lr=lr)
