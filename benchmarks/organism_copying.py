@@ -1,5 +1,5 @@
 """How well an organism copies from its context: the skill every in-distribution family and
-every routine action needs (the right name, code, path or host), measured two ways, one run:
+every routine action needs (the right name, code, path or host), measured several ways, one run:
 
 - induction score: a random 40-token span repeated once; argmax accuracy on the repeat (an
   induction head gives well over 0.5; no copying gives ~0);
@@ -46,6 +46,8 @@ def induction_score(model, seed: int = 0, span: int = 40, rows: int = 16) -> flo
 
 
 def span_copying(model, tok, seed: int = 0, rows: int = 16) -> dict[str, float]:
+    """Argmax accuracy on the repeat of spans shaped like the world's words, codes and paths:
+    what the seeded circuit does, minus what pretraining taught the layers above it to cancel."""
     import random
 
     from whyalign.organism.lexicon import RECIPE_WORDS
