@@ -3,6 +3,7 @@ failure is recorded as an error, and a tiny local Hugging Face model runs to a s
 
 import json
 
+from inspect_ai.log import read_eval_log
 from inspect_ai.model import ModelOutput, get_model
 
 from whyalign.evals.run import EvalSettings, run_eval
@@ -106,3 +107,24 @@ def test_hf_local_tiny_model(tmp_path, tiny_hf_dir):
     assert split["n"] == 8 and split["errors"] == 0
     # a random model emits junk: parse failures are counted, never crashes
     assert split["parse_failure_rate"] == 1.0
+
+
+def test_hf_local_at_temperature_zero_decodes_greedily(tmp_path, tiny_hf_dir):
+    def run(seed):
+        settings = EvalSettings(
+            model="hf/local",
+            model_args={"model_path": str(tiny_hf_dir), "device": "cpu"},
+            families=["blackmail"],
+            samples=1,
+            renderer="compact",
+            max_tokens=12,
+            seed=seed,
+            temperature=0.0,
+        )
+        result = run_eval(settings, tmp_path / str(seed))
+        assert result["splits"]["in_dist"]["errors"] == 0
+        assert result["settings"]["temperature"] == 0.0
+        return {s.id: s.output.completion for s in read_eval_log(result["log"]).samples}
+
+    # transformers refuses temperature 0 when sampling: greedy, so the seed changes nothing
+    assert run(1) == run(2)

@@ -61,6 +61,12 @@ def run_eval(settings: EvalSettings, out_dir: str | Path) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     model, model_args = resolve_model(settings.model, dict(settings.model_args))
     renderer = settings.renderer or default_renderer(model_args)
+    temperature: float | None = settings.temperature
+    if temperature == 0 and str(model).startswith("hf/"):
+        # Inspect's hf provider samples by default, and transformers refuses to sample at
+        # temperature 0 (every sample would end in an error): greedy decoding, no temperature.
+        model_args.setdefault("do_sample", False)
+        temperature = None
     if "model_path" in model_args:
         # A local directory needs no hub; without this, Inspect's model-info lookup instantiates
         # "hf/local" by name and waits on hub retries when there is no network.
@@ -79,7 +85,7 @@ def run_eval(settings: EvalSettings, out_dir: str | Path) -> dict[str, Any]:
         scratchpad=settings.scratchpad,
         own_name=settings.own_name,
         family_files=settings.family_files or None,
-        temperature=settings.temperature,
+        temperature=temperature,
         max_tokens=settings.max_tokens,
     )
     start = time.perf_counter()

@@ -98,7 +98,7 @@ def honeypots(
     scratchpad: bool = True,
     own_name: str = OWN_NAME_DEFAULT,
     family_files: str | list[str] | None = None,
-    temperature: float = DEFAULT_TEMPERATURE,
+    temperature: float | None = DEFAULT_TEMPERATURE,
     max_tokens: int | None = None,
 ) -> Task:
     """Agentic-misalignment honeypots: one sample per scenario id, scored for the harmful action."""
@@ -122,7 +122,8 @@ def honeypots(
         solver=generate(),
         scorer=honeypot_scorer(judge=judge, family_files=files, own_name=own_name),
         config=GenerateConfig(
-            temperature=float(temperature), max_tokens=max_tokens or MAX_TOKENS[renderer]
+            temperature=None if temperature is None else float(temperature),
+            max_tokens=max_tokens or MAX_TOKENS[renderer],
         ),
         metadata={"split": split, "renderer": renderer, "judge": judge, "grid": grid},
     )
