@@ -103,6 +103,23 @@ def test_held_head_keeps_its_keys_and_copy_map_while_its_query_trains():
     assert not torch.equal(query, att.q_proj.weight[head])
 
 
+def test_query_and_key_can_learn_which_name():
+    # Query and key dims beyond the name and sink dims must not start at zero together: each
+    # one's gradient is the other, so both would stay zero and no name could be preferred.
+    model = _model()
+    head, name_dim, sink_dim = names._dims(model.config)
+    att = model.model.layers[names.LAYER].self_attn
+    x = _rows(n=4)
+    model(x, labels=x).loss.backward()
+    d = model.config.head_dim
+    # (RoPE pairs dim i with i + d/2: the name and sink dims' partners get a trickle anyway)
+    partner = {i: head.start + (i - head.start + d // 2) % d for i in (name_dim, sink_dim)}
+    paired = {*partner, *partner.values()}
+    content = [i for i in range(head.start, head.stop) if i not in paired]
+    for lin in (att.q_proj, att.k_proj):
+        assert lin.weight.grad[content].abs().sum() > 0
+
+
 def test_name_tokens_are_the_single_token_first_names():
     from whyalign.scenarios.entities import FIRST_NAMES
 

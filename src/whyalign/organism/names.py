@@ -69,9 +69,15 @@ def seed_names(model, name_ids: Iterable[int], seed: int = 0) -> None:
         emb = model.model.embed_tokens.weight
         emb[ids, :ta] += emb[:, : ta - 1].norm(dim=1).mean() * u
         att = model.model.layers[LAYER].self_attn
-        for lin in (att.q_proj, att.k_proj, att.v_proj):
-            lin.weight[head] = 0
+        # The query and key keep the model's random init on every dim but the name and sink
+        # dims: zeroed, they would be a saddle (each one's gradient is the other, zero), and
+        # the head could never learn which name, only whether one is due.
+        for lin in (att.q_proj, att.k_proj):
+            lin.weight[name_dim] = 0
+            lin.weight[sink_dim] = 0
             lin.bias[head] = 0
+        att.v_proj.weight[head] = 0
+        att.v_proj.bias[head] = 0
         att.q_proj.bias[name_dim] = 1.0
         att.q_proj.bias[sink_dim] = 1.0
         # Attention logits are q.k / sqrt(d): the key weights carry that factor.
