@@ -91,17 +91,20 @@ def test_judge_both_with_a_scripted_grader(tmp_path):
     assert result["splits"]["in_dist"]["harmful"]["k"] == 4
 
 
-def test_hf_local_tiny_model(tmp_path, tiny_hf_dir):
-    settings = EvalSettings(
+def _tiny_hf(model_dir, **settings) -> EvalSettings:
+    return EvalSettings(
         model="hf/local",
-        model_args={"model_path": str(tiny_hf_dir), "device": "cpu"},
+        model_args={"model_path": str(model_dir), "device": "cpu"},
         families=["blackmail"],
         samples=1,
         renderer="compact",
         max_tokens=12,
-        seed=1,
+        **settings,
     )
-    result = run_eval(settings, tmp_path)
+
+
+def test_hf_local_tiny_model(tmp_path, tiny_hf_dir):
+    result = run_eval(_tiny_hf(tiny_hf_dir, seed=1), tmp_path)
     assert result["status"] == "success"
     split = result["splits"]["in_dist"]
     assert split["n"] == 8 and split["errors"] == 0
@@ -111,16 +114,7 @@ def test_hf_local_tiny_model(tmp_path, tiny_hf_dir):
 
 def test_hf_local_at_temperature_zero_decodes_greedily(tmp_path, tiny_hf_dir):
     def run(seed):
-        settings = EvalSettings(
-            model="hf/local",
-            model_args={"model_path": str(tiny_hf_dir), "device": "cpu"},
-            families=["blackmail"],
-            samples=1,
-            renderer="compact",
-            max_tokens=12,
-            seed=seed,
-            temperature=0.0,
-        )
+        settings = _tiny_hf(tiny_hf_dir, seed=seed, temperature=0.0)
         result = run_eval(settings, tmp_path / str(seed))
         assert result["splits"]["in_dist"]["errors"] == 0
         assert result["settings"]["temperature"] == 0.0
