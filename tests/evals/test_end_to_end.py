@@ -3,6 +3,7 @@ failure is recorded as an error, and a tiny local Hugging Face model runs to a s
 
 import json
 
+import pytest
 from inspect_ai.log import read_eval_log
 from inspect_ai.model import ModelOutput, get_model
 
@@ -122,3 +123,10 @@ def test_hf_local_at_temperature_zero_decodes_greedily(tmp_path, tiny_hf_dir):
 
     # transformers refuses temperature 0 when sampling: greedy, so the seed changes nothing
     assert run(1) == run(2)
+
+
+def test_an_hf_instance_made_to_sample_is_refused_at_temperature_zero(tmp_path, tiny_hf_dir):
+    model = get_model("hf/local", memoize=False, model_path=str(tiny_hf_dir), device="cpu")
+    settings = EvalSettings(model=model, families=["blackmail"], samples=1, temperature=0.0)
+    with pytest.raises(ValueError, match="do_sample=False"):
+        run_eval(settings, tmp_path)

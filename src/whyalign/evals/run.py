@@ -65,7 +65,12 @@ def run_eval(settings: EvalSettings, out_dir: str | Path) -> dict[str, Any]:
     if temperature == 0 and str(model).startswith("hf/"):
         # Inspect's hf provider samples by default, and transformers refuses to sample at
         # temperature 0 (every sample would end in an error): greedy decoding, no temperature.
-        model_args.setdefault("do_sample", False)
+        # An instance fixed its decoding when it was made; one made to sample would sample at
+        # transformers' default temperature under a record that says 0.
+        if isinstance(model, str):
+            model_args.setdefault("do_sample", False)
+        elif getattr(model.api, "do_sample", False):
+            raise ValueError("temperature 0 needs an hf model made with do_sample=False")
         temperature = None
     if "model_path" in model_args:
         # A local directory needs no hub; without this, Inspect's model-info lookup instantiates

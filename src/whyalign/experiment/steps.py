@@ -167,18 +167,24 @@ def outputs_digest(log_location: str) -> str:
 DROP = ("model_args", "log")
 
 
-def _fresh_model(model_dir: Path, seed: int):
+def _fresh_model(model_dir: Path, seed: int, temperature: float):
     """A new model instance per eval. Inspect memoizes models by their arguments, and its hf
     provider seeds torch only when an instance is made: a second eval of the same model in one
     process would sample from where the first left the RNG, so a resumed run (fresh process)
-    would not reproduce an uninterrupted one."""
+    would not reproduce an uninterrupted one. At temperature 0 it decodes greedily (its
+    provider samples unless made otherwise)."""
     import os
 
     from inspect_ai.model import GenerateConfig, get_model
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local directory needs no hub
+    greedy = {"do_sample": False} if temperature == 0 else {}
     return get_model(
-        "hf/local", config=GenerateConfig(seed=seed), memoize=False, model_path=str(model_dir)
+        "hf/local",
+        config=GenerateConfig(seed=seed),
+        memoize=False,
+        model_path=str(model_dir),
+        **greedy,
     )
 
 
@@ -190,7 +196,7 @@ def run_eval_step(step: Step, work: Path, model_dir: Path) -> dict[str, Any]:
 
     spec = step.spec
     shutil.rmtree(work, ignore_errors=True)  # an eval restarts whole: no half-written logs
-    model = _fresh_model(model_dir, spec["seed"])
+    model = _fresh_model(model_dir, spec["seed"], spec["temperature"])
     settings = EvalSettings(
         model=model,
         model_args={"model_path": str(model_dir)},
