@@ -5,7 +5,8 @@ every routine action needs (the right name, code, path or host), measured severa
   induction head gives well over 0.5; no copying gives ~0);
 - span copying: the same on text of the world's own shapes, repeated once: shuffled words,
   five-digit codes, paths of words (on `small` the seeded circuit alone scores 0.75, 0.20
-  and 0.64, the shipped build 0.04, 0.07 and 0.09: its later layers cancel the copy);
+  and 0.64, the shipped build 0.04, 0.07 and 0.09: its last layer's own predictions drown
+  the copy);
 - name copying on fresh episodes of the organism's own world, teacher-forced on the reference
   reply: argmax accuracy on the reply's person names, split into the name's first mention in
   the reply (chosen from the prompt) and a name the reply already used (copied from itself);
@@ -56,7 +57,7 @@ def induction_score(model, seed: int = 0, span: int = 40, rows: int = 16) -> flo
 
 def span_copying(model, tok, seed: int = 0, rows: int = 16) -> dict[str, float]:
     """Argmax accuracy on the repeat of spans shaped like the world's words, codes and paths:
-    what the seeded circuit does, minus what pretraining taught the layers above it to cancel."""
+    what the seeded circuit does, less what the layers above it learned to outweigh."""
     import random
 
     from whyalign.organism.lexicon import RECIPE_WORDS
