@@ -21,6 +21,14 @@ from pathlib import Path
 
 import torch
 
+# The plain loop runs where the Trainer does: on the GPU when there is one.
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _sync() -> None:
+    if DEVICE == "cuda":
+        torch.cuda.synchronize()
+
 
 def corpus(preset: str, n_docs: int):
     """A tokenizer and a corpus of ``n_docs`` episodes (and the plan's other documents)."""
@@ -83,6 +91,7 @@ def trainer_rows_run(model, tok, data, cfg, steps: int) -> tuple[float, int]:
         trainer = build_trainer("docs", model, tok, data, tmp, cfg)
         start = time.perf_counter()
         trainer.train()
+        _sync()
         seconds = time.perf_counter() - start
         trainer.sync_counts()
         return seconds, trainer.accounting()["total"]["tokens"]
@@ -106,16 +115,19 @@ def plain_rows_run(model, tok, data, batch: int, steps: int, lr: float, bf16: bo
         for i in sorted(order[k : k + mega], key=lambda i: -lengths[i])
     ]
     batches = [order[k : k + batch] for k in range(0, len(order) - batch + 1, batch)]
+    model.to(DEVICE)
     opt = torch.optim.AdamW(model.parameters(), lr=lr)
     model.train()
     tokens = 0
+    _sync()
     start = time.perf_counter()
     for step in range(steps):
-        b = collate([data[i] for i in batches[step % len(batches)]])
+        rows = [data[i] for i in batches[step % len(batches)]]
+        b = {k: v.to(DEVICE) for k, v in collate(rows).items()}
         weights, labels = b.pop("weights"), b.pop("labels")
         mask = b.get("attention_mask")
         tokens += int(mask.sum()) if mask is not None else b["input_ids"].numel()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        with torch.autocast(DEVICE, dtype=torch.bfloat16, enabled=bf16):
             logits = model(**b, use_cache=False).logits
         per = F.cross_entropy(
             logits[:, :-1].float().transpose(1, 2),
@@ -129,6 +141,7 @@ def plain_rows_run(model, tok, data, batch: int, steps: int, lr: float, bf16: bo
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)
+    _sync()
     return time.perf_counter() - start, tokens
 
 
@@ -159,21 +172,25 @@ def trainer_run(model, tok, blocks, batch: int, steps: int, bf16: bool) -> float
         )
         start = time.perf_counter()
         trainer.train()
+        _sync()
         return time.perf_counter() - start
 
 
 def plain_run(model, blocks, batch: int, steps: int, bf16: bool) -> float:
+    model.to(DEVICE)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     model.train()
+    _sync()
     start = time.perf_counter()
     for step in range(steps):
-        x = blocks[(step * batch) % len(blocks) :][:batch]
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        x = blocks[(step * batch) % len(blocks) :][:batch].to(DEVICE)
+        with torch.autocast(DEVICE, dtype=torch.bfloat16, enabled=bf16):
             loss = model(input_ids=x, labels=x).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)
+    _sync()
     return time.perf_counter() - start
 
 
