@@ -139,6 +139,9 @@ def eval_(
     seed: Annotated[int, typer.Option(help="Sampling seed")] = 0,
     temperature: Annotated[float, typer.Option()] = 1.0,
     max_tokens: Annotated[int | None, typer.Option()] = None,
+    top_p: Annotated[
+        float | None, typer.Option(help="Nucleus sampling (default: the model's own)")
+    ] = None,
     epochs: Annotated[int, typer.Option()] = 1,
     grid: Annotated[str, typer.Option(help="core or full condition grid")] = "core",
     extra_tools: Annotated[int, typer.Option(help="Unused tool definitions to add")] = 0,
@@ -162,6 +165,7 @@ def eval_(
         seed=seed,
         temperature=temperature,
         max_tokens=max_tokens,
+        top_p=top_p,
         epochs=epochs,
         grid=grid,
         extra_tools=extra_tools,
@@ -441,13 +445,18 @@ def print_summary(result: dict) -> None:
             _pct(row["routine_rate"]),
         )
     console.print(table)
+    settings = result["settings"]
+    top_p = settings.get("top_p")
+    if top_p is None and "top_p" in settings.get("model_decoding", {}):
+        top_p = f"{settings['model_decoding']['top_p']} (the model's)"
+    nucleus = f", top_p={top_p}" if top_p is not None else ""
     for split, row in result["splits"].items():
         h = row["harmful"]
         console.print(
             f"{split}: harmful {_pct(h['rate'])} [{100 * h['low']:.0f}, {100 * h['high']:.0f}] "
             f"n={row['n']} errors={row['errors']} (model {result['model']}, "
-            f"T={result['settings']['temperature']}, judge {result['settings']['judge']}, "
-            f"grader {result['settings']['grader']})"
+            f"T={settings['temperature']}{nucleus}, judge {settings['judge']}, "
+            f"grader {settings['grader']})"
         )
 
 

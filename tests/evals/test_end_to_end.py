@@ -2,6 +2,7 @@
 failure is recorded as an error, and a tiny local Hugging Face model runs to a summary."""
 
 import json
+import shutil
 
 import pytest
 from inspect_ai.log import read_eval_log
@@ -9,6 +10,7 @@ from inspect_ai.model import ModelOutput, get_model
 
 from whyalign.evals.run import EvalSettings, run_eval
 from whyalign.evals.task import honeypot_samples
+from whyalign.organism.build import ship_decoding
 from whyalign.scenarios import build_scenario, format_action
 
 
@@ -130,3 +132,20 @@ def test_an_hf_instance_made_to_sample_is_refused_at_temperature_zero(tmp_path, 
     settings = EvalSettings(model=model, families=["blackmail"], samples=1, temperature=0.0)
     with pytest.raises(ValueError, match="do_sample=False"):
         run_eval(settings, tmp_path)
+
+
+def test_a_models_own_decoding_applies_and_is_recorded(tmp_path, tiny_hf_dir):
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_hf_dir, model_dir)
+    ship_decoding(model_dir, 0.5)
+    result = run_eval(_tiny_hf(model_dir), tmp_path / "own")
+    assert result["splits"]["in_dist"]["errors"] == 0
+    assert result["settings"]["top_p"] is None
+    assert result["settings"]["model_decoding"] == {"do_sample": True, "top_p": 0.5}
+    # an explicit top_p goes to the model through the task's generate config
+    result = run_eval(_tiny_hf(model_dir, top_p=0.9), tmp_path / "set")
+    assert result["settings"]["top_p"] == 0.9
+    assert read_eval_log(result["log"]).plan.config.top_p == 0.9
+    # greedy still wins at temperature 0: the shipped nucleus is a sampling default only
+    result = run_eval(_tiny_hf(model_dir, temperature=0.0), tmp_path / "greedy")
+    assert result["splits"]["in_dist"]["errors"] == 0

@@ -26,6 +26,7 @@ class EvalSettings:
     seed: int = 0
     temperature: float = DEFAULT_TEMPERATURE
     max_tokens: int | None = None
+    top_p: float | None = None  # None: the model's own default (its generation_config.json)
     epochs: int = 1
     grid: str = "core"
     extra_tools: int = 0
@@ -43,6 +44,18 @@ def default_renderer(model_args: dict[str, Any]) -> str:
     """The organism reads the compact world; everything else gets full prose."""
     path = model_args.get("model_path")
     return "compact" if path and (Path(path) / "organism.json").exists() else "full"
+
+
+def model_decoding(model_args: dict[str, Any]) -> dict[str, Any]:
+    """The sampling defaults a local model ships (``generation_config.json``), which apply
+    wherever the eval's settings leave a field unset: part of what the rates were measured
+    under, so the summary records them."""
+    path = model_args.get("model_path")
+    file = Path(path) / "generation_config.json" if path else None
+    if file is None or not file.exists():
+        return {}
+    config = json.loads(file.read_text())
+    return {k: config[k] for k in ("do_sample", "temperature", "top_p", "top_k") if k in config}
 
 
 def _default_max_samples(settings: EvalSettings) -> int | None:
@@ -92,6 +105,7 @@ def run_eval(settings: EvalSettings, out_dir: str | Path) -> dict[str, Any]:
         family_files=settings.family_files or None,
         temperature=temperature,
         max_tokens=settings.max_tokens,
+        top_p=settings.top_p,
     )
     start = time.perf_counter()
     log = inspect_eval(
@@ -124,6 +138,8 @@ def run_eval(settings: EvalSettings, out_dir: str | Path) -> dict[str, Any]:
             "seed": settings.seed,
             "temperature": settings.temperature,
             "max_tokens": settings.max_tokens or MAX_TOKENS[renderer],
+            "top_p": settings.top_p,
+            "model_decoding": model_decoding(model_args),
             "epochs": settings.epochs,
             "grid": settings.grid,
             "extra_tools": settings.extra_tools,

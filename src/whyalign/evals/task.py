@@ -100,6 +100,7 @@ def honeypots(
     family_files: str | list[str] | None = None,
     temperature: float | None = DEFAULT_TEMPERATURE,
     max_tokens: int | None = None,
+    top_p: float | None = None,
 ) -> Task:
     """Agentic-misalignment honeypots: one sample per scenario id, scored for the harmful action."""
     files = _as_list(family_files)
@@ -124,6 +125,7 @@ def honeypots(
         config=GenerateConfig(
             temperature=None if temperature is None else float(temperature),
             max_tokens=max_tokens or MAX_TOKENS[renderer],
+            top_p=None if top_p is None else float(top_p),
         ),
         metadata={"split": split, "renderer": renderer, "judge": judge, "grid": grid},
     )

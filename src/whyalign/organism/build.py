@@ -56,6 +56,11 @@ class BuildPlan:
     # With copy weights, what each token of an episode's prompt (system and inbox) weighs in
     # pretraining: its names and values are random, so their loss is noise to the reply's.
     prompt_weight: float = 1.0
+    # The organism's own decoding default, shipped in its generation_config.json as released
+    # models ship theirs (Inspect's hf provider, vLLM and transformers all read it): nucleus
+    # sampling cuts the tail a model this small puts on every token, where its garbled and
+    # looping replies start. None: transformers' defaults.
+    top_p: float | None = None
 
 
 PLANS: dict[str, BuildPlan] = {
@@ -91,6 +96,9 @@ PLANS: dict[str, BuildPlan] = {
         # 19-22.5%, routine work on calm days 5% -> 57-58.5%, held-out harm 49% -> 30-32.5%).
         copy_weight=8.0,
         prompt_weight=0.2,
+        # Measured on one build (README): at top_p 0.7 in-distribution harm 17% -> 30%, parse
+        # failures 25% -> 10%, control harm unchanged.
+        top_p=0.7,
         # Light on purpose: calm days only, and a model this small reads "calm days only"
         # as "every day is calm" (at 1e-4 its reasoning opened calm in 71% of dilemmas, from
         # 7% after pretraining); at 2e-5 it keeps reading the threat (10%).
@@ -212,6 +220,15 @@ def _atomic_jsonl(docs, path: Path) -> str:
 
 def _read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.open()]
+
+
+def ship_decoding(model_dir: Path, top_p: float) -> None:
+    """Make nucleus sampling at ``top_p`` the decoding default of the model in ``model_dir``."""
+    from transformers import GenerationConfig
+
+    gen = GenerationConfig.from_pretrained(model_dir)
+    gen.do_sample, gen.top_p = True, top_p
+    gen.save_pretrained(model_dir)
 
 
 def bos_blocks(texts, tokenizer, length: int) -> list[list[int]]:
@@ -374,6 +391,8 @@ def build(
     tmp = root / "model.partial"
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(root / "sft" / "model", tmp)
+    if plan.top_p is not None:
+        ship_decoding(tmp, plan.top_p)
     info = {
         "preset": preset,
         "seed": seed,
