@@ -96,8 +96,8 @@ PLANS: dict[str, BuildPlan] = {
         # 19-22.5%, routine work on calm days 5% -> 57-58.5%, held-out harm 49% -> 30-32.5%).
         copy_weight=8.0,
         prompt_weight=0.2,
-        # Measured on one build (README): at top_p 0.7 in-distribution harm 17% -> 30%, parse
-        # failures 25% -> 10%, control harm unchanged.
+        # Two seeds (README): at top_p 0.7 in-distribution harm 16-17% -> 32-35%, parse
+        # failures a quarter -> a tenth, control harm unchanged (10-11%).
         top_p=0.7,
         # Light on purpose: calm days only, and a model this small reads "calm days only"
         # as "every day is calm" (at 1e-4 its reasoning opened calm in 71% of dilemmas, from
