@@ -8,7 +8,7 @@ import pytest
 from inspect_ai.log import read_eval_log
 from inspect_ai.model import ModelOutput, get_model
 
-from whyalign.evals.run import EvalSettings, run_eval
+from whyalign.evals.run import EvalSettings, model_decoding, run_eval
 from whyalign.evals.task import honeypot_samples
 from whyalign.organism.build import ship_decoding
 from whyalign.scenarios import build_scenario, format_action
@@ -149,3 +149,12 @@ def test_a_models_own_decoding_applies_and_is_recorded(tmp_path, tiny_hf_dir):
     # greedy still wins at temperature 0: the shipped nucleus is a sampling default only
     result = run_eval(_tiny_hf(model_dir, temperature=0.0), tmp_path / "greedy")
     assert result["splits"]["in_dist"]["errors"] == 0
+
+
+def test_model_decoding_keeps_the_sampling_fields_and_survives_a_bad_file(tmp_path):
+    assert model_decoding({}) == model_decoding({"model_path": str(tmp_path)}) == {}
+    config = tmp_path / "generation_config.json"
+    config.write_text('{"top_p": 0.7, "bos_token_id": 1}')
+    assert model_decoding({"model_path": str(tmp_path)}) == {"top_p": 0.7}
+    config.write_text("{not json")
+    assert model_decoding({"model_path": str(tmp_path)}) == {}

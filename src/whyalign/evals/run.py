@@ -51,11 +51,12 @@ def model_decoding(model_args: dict[str, Any]) -> dict[str, Any]:
     wherever the eval's settings leave a field unset: part of what the rates were measured
     under, so the summary records them."""
     path = model_args.get("model_path")
-    file = Path(path) / "generation_config.json" if path else None
-    if file is None or not file.exists():
+    try:
+        config = json.loads((Path(path) / "generation_config.json").read_text()) if path else {}
+    except (OSError, ValueError):  # none, or unreadable: the run's results matter more
         return {}
-    config = json.loads(file.read_text())
-    return {k: config[k] for k in ("do_sample", "temperature", "top_p", "top_k") if k in config}
+    keys = ("do_sample", "temperature", "top_p", "top_k", "min_p")
+    return {k: config[k] for k in keys if isinstance(config, dict) and k in config}
 
 
 def _default_max_samples(settings: EvalSettings) -> int | None:
