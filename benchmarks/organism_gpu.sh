@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The organism on a GPU: the `base` preset's pretraining throughput against a plain loop
 # (organism_build.py), its cold build, and its suite numbers, in one run that fits a short
-# lease. Needs whyalign importable with its dependencies; writes what it measured to OUT.
+# lease. Needs whyalign importable with its dependencies (on an offline image that has torch
+# but not the rest: benchmarks/gpu_offline_site.sh); writes what it measured to OUT.
 #
 #   OUT=results/gpu bash benchmarks/organism_gpu.sh
 #
