@@ -22,16 +22,16 @@ typing-inspection python-dotenv semver shortuuid sniffio tenacity textual univer
 zipfile-zstd zstandard botocore jmespath fastapi starlette uvicorn typer rich httpx anyio click"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for p in $pkgs; do
-  v=$(.venv/bin/python -c "import importlib.metadata as m; print(m.version('$p'))")
-  python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
-    --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
-    --platform manylinux2014_x86_64 -d "$tmp/whl" "$p==$v"
-done
-python3 -m pip install -q --no-index --no-deps --no-compile --target "$tmp/site" \
-  --python-version 3.12 --implementation cp --only-binary=:all: \
-  --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
-  --platform manylinux2014_x86_64 "$tmp"/whl/*.whl
+wheels=(--only-binary=:all: --python-version 3.12 --implementation cp
+  --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64)
+# Every pin in one interpreter and one pip call: a process per package cost a minute of start-up.
+# shellcheck disable=SC2086
+pins=$(.venv/bin/python -c 'import sys, importlib.metadata as m
+print(" ".join(f"{p}=={m.version(p)}" for p in sys.argv[1:]))' $pkgs)
+# shellcheck disable=SC2086
+python3 -m pip download -q --no-deps "${wheels[@]}" -d "$tmp/whl" $pins
+python3 -m pip install -q --no-index --no-deps --no-compile --target "$tmp/site" "${wheels[@]}" \
+  "$tmp"/whl/*.whl
 cd "$tmp/site"
 rm -rf inspect_ai/binaries inspect_ai/_view/www inspect_ai/_view/dist botocore/data/* \
   zstandard/_cffi*.so

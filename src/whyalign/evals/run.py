@@ -55,8 +55,10 @@ def model_decoding(model_args: dict[str, Any]) -> dict[str, Any]:
         config = json.loads((Path(path) / "generation_config.json").read_text()) if path else {}
     except (OSError, ValueError):  # none, or unreadable: the run's results matter more
         return {}
+    if not isinstance(config, dict):
+        return {}
     keys = ("do_sample", "temperature", "top_p", "top_k", "min_p")
-    return {k: config[k] for k in keys if isinstance(config, dict) and k in config}
+    return {k: config[k] for k in keys if k in config}
 
 
 def _default_max_samples(settings: EvalSettings) -> int | None:
