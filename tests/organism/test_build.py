@@ -51,18 +51,53 @@ def test_interrupted_build_resumes_from_its_steps(cache, monkeypatch):
     monkeypatch.setattr(stages, "train_stage", dies_in_sft)
     with pytest.raises(KeyboardInterrupt):
         build("tiny", seed, log=lambda m: None, progress=False)
-    # the two drill phases before or after pretraining as the plan says, then SFT (killed)
+    # the two drill phases before or after pretraining as the plan says, the cool-down, then
+    # SFT (killed)
     plan = plan_for("tiny", seed)
+    assert plan.cooldown is not None  # so the test covers it
     drilled = [phase for phase, mix in (("warm", plan.warm), ("drills", plan.drill)) if mix]
     docs = [*drilled, "pretrain"] if plan.drills_first else ["pretrain", *drilled]
-    assert calls == [*(("docs", d) for d in docs), ("chat", "sft")]
+    assert calls == [*(("docs", d) for d in [*docs, "cooldown"]), ("chat", "sft")]
     assert not is_built("tiny", seed)
     monkeypatch.setattr(stages, "train_stage", original)
     log = []
     build("tiny", seed, log=log.append, progress=False)
-    cached = {f"[{step}] cached" for step in ("corpus", "pretrain", "warm", "drills")}
+    steps = ("corpus", "pretrain", "warm", "drills", "cooldown")
+    cached = {f"[{step}] cached" for step in steps}
     assert cached <= set(log) and "[sft] running" in log
     assert is_built("tiny", seed)
+
+
+def test_the_cooldown_trains_the_pretrained_model_on_episodes_alone(cache, monkeypatch):
+    import whyalign.train.stages as stages
+
+    seed = 3
+    seen = {}
+    plan = plan_for("tiny", seed)
+    root = build_dir("tiny", seed)
+    original = stages.train_stage
+
+    def until_cooldown(stage, model, tok, data, out, cfg, *args, **kwargs):
+        if out.name != "cooldown":
+            return original(stage, model, tok, data, out, cfg, *args, **kwargs)
+        seen["start"], seen["data"], seen["cfg"] = model.name_or_path, data, cfg
+        raise KeyboardInterrupt  # what it was handed is the test
+
+    monkeypatch.setattr(stages, "train_stage", until_cooldown)
+    with pytest.raises(KeyboardInterrupt):
+        build("tiny", seed, log=lambda m: None, progress=False)
+    start, data, cfg = seen["start"], seen["data"], seen["cfg"]
+    assert start == str(root / "pretrain" / "model")  # tiny pretrains after its drills
+    assert cfg.max_steps == plan.cooldown.steps and cfg.learning_rate == plan.cooldown.learning_rate
+    corpus = [json.loads(line) for line in (root / "corpus.jsonl").open()]
+    evallike = sum("scenario_id" in d for d in corpus)
+    world = sum(d["kind"] == "episode" and "scenario_id" not in d for d in corpus)
+    assert evallike > 0 and len(data) == evallike + min(plan.cooldown.world_episodes, world)
+    # every row is an episode: a chat with an assistant turn, no story or directory page
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(root / "tokenizer")
+    assert all("<|assistant|>" in tok.decode(row) for row in data["input_ids"])
 
 
 def test_eval_on_the_tiny_organism(cache, tmp_path):

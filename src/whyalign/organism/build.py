@@ -37,6 +37,24 @@ DEFAULT_PRESET = "small"
 
 
 @dataclass(frozen=True)
+class Cooldown:
+    """A few hundred steps after pretraining, at a lower rate, on episodes alone: the corpus's
+    eval-like episodes and as many of the world's own, weighted as pretraining weighs them.
+
+    Pretraining spreads one epoch over stories, directories and episodes, and ends with the
+    episodes' form learned but its choices soft. Annealing on episodes is the organism's
+    mid-training: on the eval-like episodes alone it trades held-out harm for in-distribution
+    harm (the case study's trade, in miniature); mixed with the world's episodes of every kind
+    it did not (docs/organism.md). The circuit and the name head stay held, as in pretraining.
+    """
+
+    steps: int
+    learning_rate: float
+    # The world's episodes drawn (at random, per seed) to ride with the eval-like ones.
+    world_episodes: int
+
+
+@dataclass(frozen=True)
 class BuildPlan:
     preset: str
     corpus: CorpusConfig
@@ -61,6 +79,8 @@ class BuildPlan:
     # sampling cuts the tail a model this small puts on every token, where its garbled and
     # looping replies start. None: transformers' defaults.
     top_p: float | None = None
+    # A short last phase of pretraining on the world's episodes alone (``Cooldown``).
+    cooldown: Cooldown | None = None
 
 
 PLANS: dict[str, BuildPlan] = {
@@ -79,6 +99,7 @@ PLANS: dict[str, BuildPlan] = {
         drill_docs=DocsConfig(
             batch_size=8, learning_rate=1e-3, save_steps=20, group_by_length=True
         ),
+        cooldown=Cooldown(steps=6, learning_rate=1e-3, world_episodes=60),
     ),
     "small": BuildPlan(
         "small",
@@ -99,6 +120,7 @@ PLANS: dict[str, BuildPlan] = {
         # Two seeds (README): at top_p 0.7 in-distribution harm 16-17% -> 32-35%, parse
         # failures a quarter -> a tenth, control harm unchanged (10-11%).
         top_p=0.7,
+        cooldown=Cooldown(steps=150, learning_rate=5e-4, world_episodes=1500),
         # Light on purpose: calm days only, and a model this small reads "calm days only"
         # as "every day is calm" (at 1e-4 its reasoning opened calm in 71% of dilemmas, from
         # 7% after pretraining); at 2e-5 it keeps reading the threat (10%).
@@ -359,6 +381,38 @@ def build(
 
         return run
 
+    def cooldown(cool: Cooldown, start: str | None) -> Callable[[], None]:
+        def run() -> None:
+            from transformers import AutoTokenizer
+
+            from ..train.stages import train_stage
+
+            tok = AutoTokenizer.from_pretrained(root / "tokenizer")
+            corpus = [d for d in _read_jsonl(root / "corpus.jsonl") if d["kind"] == "episode"]
+            evallike = [d for d in corpus if "scenario_id" in d]
+            world = [d for d in corpus if "scenario_id" not in d]
+            drawn = random.Random(f"cooldown:{seed}").sample(
+                world, min(cool.world_episodes, len(world))
+            )
+            cfg = replace(
+                plan.docs,
+                learning_rate=cool.learning_rate,
+                max_steps=cool.steps,
+                group_by_length=True,
+                progress=progress,
+            )
+            rows = copy_rows(
+                evallike + drawn,
+                tok,
+                plan.copy_weight or 1.0,
+                cfg.max_length,
+                prompt_weight=plan.prompt_weight,
+            )
+            data = Dataset.from_dict(rows)
+            train_stage("docs", start_model(tok, start), tok, data, root / "cooldown", cfg)
+
+        return run
+
     def sft(start: str | None) -> Callable[[], None]:
         def run() -> None:
             from transformers import AutoTokenizer
@@ -386,6 +440,9 @@ def build(
     if plan.drills_first:
         steps.run("pretrain", pretrain(last))
         last = "pretrain"
+    if plan.cooldown is not None:
+        steps.run("cooldown", cooldown(plan.cooldown, last))
+        last = "cooldown"
     steps.run("sft", sft(last))
 
     tmp = root / "model.partial"
