@@ -109,7 +109,7 @@ PLANS: dict[str, BuildPlan] = {
             batch_size=8,
             max_length=512,
             learning_rate=2e-3,
-            epochs=1.2,
+            epochs=1.0,
             save_steps=100,
         ),
         # From the induction circuit and the name head (``model.PRESETS``): copied values and
