@@ -120,7 +120,7 @@ PLANS: dict[str, BuildPlan] = {
         # Two seeds (README): at top_p 0.7 in-distribution harm 16-17% -> 32-35%, parse
         # failures a quarter -> a tenth, control harm unchanged (10-11%).
         top_p=0.7,
-        cooldown=Cooldown(steps=150, learning_rate=5e-4, world_episodes=1500),
+        cooldown=Cooldown(steps=300, learning_rate=5e-4, world_episodes=1500),
         # Light on purpose: calm days only, and a model this small reads "calm days only"
         # as "every day is calm" (at 1e-4 its reasoning opened calm in 71% of dilemmas, from
         # 7% after pretraining); at 2e-5 it keeps reading the threat (10%).
