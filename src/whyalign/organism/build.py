@@ -1,7 +1,7 @@
 """Build the organism: corpus -> tokenizer -> pretraining (docs stage), with the plan's drill
-phases (``drills.py``) after it or before it -> generic agent SFT (chat stage), each step
-cached and resumable, in a directory keyed by the hash of the preset, the seed, the world's
-text and the code version."""
+phases (``drills.py``) after it or before it -> a cool-down on episodes (``Cooldown``) ->
+generic agent SFT (chat stage), each step cached and resumable, in a directory keyed by the
+hash of the preset, the seed, the world's text and the code version."""
 
 from __future__ import annotations
 
@@ -109,7 +109,9 @@ PLANS: dict[str, BuildPlan] = {
             batch_size=8,
             max_length=512,
             learning_rate=2e-3,
-            epochs=1.0,
+            # One epoch, then the cool-down: 0.7 of one left a quarter to a third of the
+            # replies unparsed (seed 0: 34.2% / 26.2% harm, parse failures 15.5 / 38 / 9.5%).
+            epochs=1.2,
             save_steps=100,
         ),
         # From the induction circuit and the name head (``model.PRESETS``): copied values and
@@ -120,7 +122,10 @@ PLANS: dict[str, BuildPlan] = {
         # Two seeds (README): at top_p 0.7 in-distribution harm 16-17% -> 32-35%, parse
         # failures a quarter -> a tenth, control harm unchanged (10-11%).
         top_p=0.7,
-        cooldown=Cooldown(steps=300, learning_rate=5e-4, world_episodes=1500),
+        # Seed 0's in-distribution / held-out harm (docs/organism.md, stop 23): 31.8% / 34.5%
+        # without it (1.2 epochs); from one epoch, 150 steps 42.5% / 42.8%, 300 steps 49.0% /
+        # 43.2%, 450 steps 50.0% / 46.5% (~0.42 s a step); 300 at 1e-3: control harm 13%.
+        cooldown=Cooldown(steps=150, learning_rate=5e-4, world_episodes=1500),
         # Light on purpose: calm days only, and a model this small reads "calm days only"
         # as "every day is calm" (at 1e-4 its reasoning opened calm in 71% of dilemmas, from
         # 7% after pretraining); at 2e-5 it keeps reading the threat (10%).
