@@ -109,8 +109,8 @@ PLANS: dict[str, BuildPlan] = {
             batch_size=8,
             max_length=512,
             learning_rate=2e-3,
-            # One epoch, then the cool-down: 0.7 of one left a quarter to a third of the
-            # replies unparsed (seed 0: 34.2% / 26.2% harm, parse failures 15.5 / 38 / 9.5%).
+            # 1.2, not 1.0, before the cool-down: with one epoch seed 1's held-out harm fell
+            # 47% -> 39% and a quarter of its held-out replies did not parse (docs/organism.md).
             epochs=1.2,
             save_steps=100,
         ),
@@ -122,9 +122,9 @@ PLANS: dict[str, BuildPlan] = {
         # Two seeds (README): at top_p 0.7 in-distribution harm 16-17% -> 32-35%, parse
         # failures a quarter -> a tenth, control harm unchanged (10-11%).
         top_p=0.7,
-        # Seed 0's in-distribution / held-out harm (docs/organism.md, stop 23): 31.8% / 34.5%
-        # without it (1.2 epochs); from one epoch, 150 steps 42.5% / 42.8%, 300 steps 49.0% /
-        # 43.2%, 450 steps 50.0% / 46.5% (~0.42 s a step); 300 at 1e-3: control harm 13%.
+        # In-distribution / held-out harm, seeds 0 and 1 (docs/organism.md, stop 23): 31.8% /
+        # 34.5% and 35.5% / 48.5% without it; 39.2% / 38.5% and 49.0% / 47.2% with it (~70 s).
+        # Longer cool-downs from one epoch raised in-distribution harm more but not held-out.
         cooldown=Cooldown(steps=150, learning_rate=5e-4, world_episodes=1500),
         # Light on purpose: calm days only, and a model this small reads "calm days only"
         # as "every day is calm" (at 1e-4 its reasoning opened calm in 71% of dilemmas, from
