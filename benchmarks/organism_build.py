@@ -13,6 +13,7 @@ them pretrains on packed blocks, which both sides share batch for batch.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import tempfile
@@ -253,6 +254,9 @@ def main() -> None:
             report["step_seconds"] = json.loads((path / "organism.json").read_text())[
                 "step_seconds"
             ]
+            # Against the cached build's: the same plan and seed must give the same weights.
+            weights = (path / "model.safetensors").read_bytes()
+            report["weights_sha256"] = hashlib.sha256(weights).hexdigest()
     print(json.dumps(report, indent=2))
 
 

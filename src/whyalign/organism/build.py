@@ -38,11 +38,11 @@ DEFAULT_PRESET = "small"
 
 @dataclass(frozen=True)
 class Cooldown:
-    """A few hundred steps after pretraining, at a lower rate, on episodes alone: the corpus's
-    eval-like episodes and as many of the world's own, weighted as pretraining weighs them.
+    """A short phase after pretraining, at a lower rate, on episodes alone: the corpus's
+    eval-like episodes and some of the world's own, weighted as pretraining weighs them.
 
-    Pretraining spreads one epoch over stories, directories and episodes, and ends with the
-    episodes' form learned but its choices soft. Annealing on episodes is the organism's
+    Pretraining spreads its epochs over stories, directories and episodes, and ends with the
+    episodes' form learned but their choices soft. Annealing on episodes is the organism's
     mid-training: on the eval-like episodes alone it trades held-out harm for in-distribution
     harm (the case study's trade, in miniature); mixed with the world's episodes of every kind
     it did not (docs/organism.md). The circuit and the name head stay held, as in pretraining.
@@ -79,7 +79,7 @@ class BuildPlan:
     # sampling cuts the tail a model this small puts on every token, where its garbled and
     # looping replies start. None: transformers' defaults.
     top_p: float | None = None
-    # A short last phase of pretraining on the world's episodes alone (``Cooldown``).
+    # A short last phase of pretraining on episodes alone (``Cooldown``).
     cooldown: Cooldown | None = None
 
 
