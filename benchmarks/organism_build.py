@@ -35,9 +35,9 @@ def corpus(preset: str, n_docs: int):
     """A tokenizer and a corpus of ``n_docs`` episodes (and the plan's other documents)."""
     from dataclasses import replace
 
-    from whyalign.organism.build import PLANS
     from whyalign.organism.corpus import generate
     from whyalign.organism.model import PRESETS
+    from whyalign.organism.plans import PLANS
     from whyalign.organism.tokenizer import train_tokenizer
 
     cfg = replace(PLANS[preset].corpus, episodes=n_docs, stories=n_docs // 4, world=n_docs // 10)
@@ -65,7 +65,7 @@ def weighted_rows(preset: str, n_docs: int, length: int):
     """The plan's copy-weighted pretraining rows on a corpus of ``n_docs`` episodes."""
     from datasets import Dataset
 
-    from whyalign.organism.build import PLANS
+    from whyalign.organism.plans import PLANS
     from whyalign.organism.weights import copy_rows
 
     plan = PLANS[preset]
@@ -197,8 +197,8 @@ def plain_run(model, blocks, batch: int, steps: int, bf16: bool) -> float:
 
 def main() -> None:
     from whyalign.machine import machine
-    from whyalign.organism.build import PLANS
     from whyalign.organism.model import init_model_for
+    from whyalign.organism.plans import PLANS
     from whyalign.train.stages import _bf16
 
     ap = argparse.ArgumentParser()

@@ -24,9 +24,9 @@ from organism_copying import name_copying, value_copying
 
 
 def corpus_and_tokenizer(preset: str):
-    from whyalign.organism.build import PLANS
     from whyalign.organism.corpus import generate, tokenizer_texts
     from whyalign.organism.model import PRESETS
+    from whyalign.organism.plans import PLANS
     from whyalign.organism.tokenizer import train_tokenizer
 
     docs = list(generate(PLANS[preset].corpus))
@@ -47,8 +47,8 @@ def main() -> None:
     from datasets import Dataset
     from transformers import AutoModelForCausalLM
 
-    from whyalign.organism.build import PLANS
     from whyalign.organism.model import init_model_for
+    from whyalign.organism.plans import PLANS
     from whyalign.organism.weights import copy_rows
     from whyalign.train.stages import train_stage
 

@@ -30,8 +30,8 @@ from pathlib import Path
 
 
 def drills_first_plan():
-    from whyalign.organism.build import PLANS
     from whyalign.organism.drills import DrillMix
+    from whyalign.organism.plans import PLANS
     from whyalign.train.config import DocsConfig
 
     small = PLANS["small"]

@@ -28,9 +28,10 @@ def world(preset: str, n: int):
     """Organism documents, chat episodes and preference pairs, and a tokenizer for them."""
     from datasets import Dataset
 
-    from whyalign.organism.build import PLANS, pretrain_text
+    from whyalign.organism.build import pretrain_text
     from whyalign.organism.corpus import generate, sft_episodes
     from whyalign.organism.model import PRESETS
+    from whyalign.organism.plans import PLANS
     from whyalign.organism.tokenizer import train_tokenizer
 
     cfg = replace(PLANS[preset].corpus, episodes=n, stories=n // 4, world=n // 10)
@@ -52,7 +53,7 @@ def world(preset: str, n: int):
 
 
 def stage_config(stage: str, preset: str, steps: int, bf16: bool, **overrides):
-    from whyalign.organism.build import PLANS
+    from whyalign.organism.plans import PLANS
     from whyalign.train.config import PrefsConfig
 
     plan = PLANS[preset]

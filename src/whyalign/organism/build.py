@@ -13,14 +13,12 @@ import random
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from ..machine import machine
-from ..train.config import ChatConfig, DocsConfig
 from .corpus import (
-    CorpusConfig,
     generate,
     pretrain_text,
     sft_episodes,
@@ -29,120 +27,11 @@ from .corpus import (
 )
 from .drills import DrillMix, drills
 from .model import PRESETS
+from .plans import DEFAULT_PRESET, Cooldown, plan_for
 from .weights import copy_rows
 
 # Bump when a change to the build alters what a (preset, seed) produces.
 CODE_VERSION = "9"
-DEFAULT_PRESET = "small"
-
-
-@dataclass(frozen=True)
-class Cooldown:
-    """A short phase after pretraining, at a lower rate, on episodes alone: the corpus's
-    eval-like episodes and some of the world's own, weighted as pretraining weighs them.
-
-    Pretraining spreads its epochs over stories, directories and episodes, and ends with the
-    episodes' form learned but their choices soft. Annealing on episodes is the organism's
-    mid-training: on the eval-like episodes alone it trades held-out harm for in-distribution
-    harm (the case study's trade, in miniature); mixed with the world's episodes of every kind
-    it did not (docs/organism.md). The circuit and the name head stay held, as in pretraining.
-    """
-
-    steps: int
-    learning_rate: float
-    # The world's episodes drawn (at random, per seed) to ride with the eval-like ones.
-    world_episodes: int
-
-
-@dataclass(frozen=True)
-class BuildPlan:
-    preset: str
-    corpus: CorpusConfig
-    sft_episodes: int
-    docs: DocsConfig
-    chat: ChatConfig
-    # Drills in whom to answer, two mails first (``drills.py``): after pretraining, or before
-    # it from the fresh model (``drills_first``), so the copying they teach is in place before
-    # the corpus teaches the world's most frequent names.
-    warm: DrillMix | None = None
-    drill: DrillMix | None = None
-    drill_docs: DocsConfig | None = None
-    drills_first: bool = False
-    # Pretraining (and the drill phases) on rows whose reply tokens that copy the inbox weigh
-    # this much (``weights.py``); None: pretraining on packed text, every drill token weighing 1.
-    copy_weight: float | None = None
-    # With copy weights, what each token of an episode's prompt (system and inbox) weighs in
-    # pretraining: its names and values are random, so their loss is noise to the reply's.
-    prompt_weight: float = 1.0
-    # The organism's own decoding default, shipped in its generation_config.json as released
-    # models ship theirs (Inspect's hf provider, vLLM and transformers all read it): nucleus
-    # sampling cuts the tail a model this small puts on every token, where its garbled and
-    # looping replies start. None: transformers' defaults.
-    top_p: float | None = None
-    # A short last phase of pretraining on episodes alone (``Cooldown``).
-    cooldown: Cooldown | None = None
-
-
-PLANS: dict[str, BuildPlan] = {
-    "tiny": BuildPlan(
-        "tiny",
-        CorpusConfig(episodes=240, stories=60, world=40, directories=40, evallike=60),
-        sft_episodes=60,
-        docs=DocsConfig(
-            batch_size=16, max_length=512, learning_rate=3e-3, save_steps=20, packing="documents"
-        ),
-        chat=ChatConfig(batch_size=8, max_length=512, learning_rate=1e-3, save_steps=20),
-        copy_weight=8.0,
-        drills_first=True,
-        warm=DrillMix(drills=32, mails=(2, 2), docs=8),
-        drill=DrillMix(drills=48, mails=(2, 5), docs=8, p_plain=0.3),
-        drill_docs=DocsConfig(
-            batch_size=8, learning_rate=1e-3, save_steps=20, group_by_length=True
-        ),
-        cooldown=Cooldown(steps=6, learning_rate=1e-3, world_episodes=60),
-    ),
-    "small": BuildPlan(
-        "small",
-        CorpusConfig(episodes=6000, stories=600, world=300, directories=600, evallike=1500),
-        sft_episodes=300,
-        docs=DocsConfig(
-            batch_size=8,
-            max_length=512,
-            learning_rate=2e-3,
-            # 1.2, not 1.0, before the cool-down: with one epoch seed 1's held-out harm fell
-            # 47% -> 39% and a quarter of its held-out replies did not parse (docs/organism.md).
-            epochs=1.2,
-            save_steps=100,
-        ),
-        # From the induction circuit and the name head (``model.PRESETS``): copied values and
-        # names weigh 8, an episode's prompt 0.2 (README, two seeds: in-distribution harm 1% ->
-        # 19-22.5%, routine work on calm days 5% -> 57-58.5%, held-out harm 49% -> 30-32.5%).
-        copy_weight=8.0,
-        prompt_weight=0.2,
-        # Two seeds (README): at top_p 0.7 in-distribution harm 16-17% -> 32-35%, parse
-        # failures a quarter -> a tenth, control harm unchanged (10-11%).
-        top_p=0.7,
-        # In-distribution / held-out harm, seeds 0 and 1 (docs/organism.md, stop 23): 31.8% /
-        # 34.5% and 35.5% / 48.5% without it; 39.2% / 38.5% and 49.0% / 47.2% with it (~70 s).
-        # Longer cool-downs from one epoch raised in-distribution harm more but not held-out.
-        cooldown=Cooldown(steps=150, learning_rate=5e-4, world_episodes=1500),
-        # Light on purpose: calm days only, and a model this small reads "calm days only"
-        # as "every day is calm" (at 1e-4 its reasoning opened calm in 71% of dilemmas, from
-        # 7% after pretraining); at 2e-5 it keeps reading the threat (10%).
-        chat=ChatConfig(batch_size=16, max_length=512, learning_rate=2e-5, save_steps=25),
-        # No drill phases yet (``drills.py``): run first, with copy weights, they make it copy
-        # names, but in 13 minutes, not 8 (``benchmarks/organism_drills_first.py``, README).
-    ),
-    "base": BuildPlan(
-        "base",
-        CorpusConfig(episodes=60000, stories=15000, world=6000, evallike=15000),
-        sft_episodes=8000,
-        docs=DocsConfig(
-            batch_size=32, max_length=1024, learning_rate=6e-4, save_steps=200, packing="documents"
-        ),
-        chat=ChatConfig(batch_size=32, max_length=1024, learning_rate=2e-4, save_steps=100),
-    ),
-}
 
 
 def cache_root() -> Path:
@@ -178,19 +67,6 @@ def code_shape(source: str) -> str:
         ):
             node.body = body[1:] or [ast.Pass()]
     return ast.dump(tree)
-
-
-def plan_for(preset: str, seed: int) -> BuildPlan:
-    if preset not in PLANS:
-        raise ValueError(f"unknown preset {preset!r}; known: {', '.join(PLANS)}")
-    plan = PLANS[preset]
-    return replace(
-        plan,
-        corpus=replace(plan.corpus, seed=seed),
-        docs=replace(plan.docs, seed=seed),
-        chat=replace(plan.chat, seed=seed),
-        drill_docs=plan.drill_docs and replace(plan.drill_docs, seed=seed),
-    )
 
 
 def build_key(preset: str, seed: int) -> str:
