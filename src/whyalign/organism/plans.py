@@ -22,8 +22,10 @@ class Cooldown:
     Pretraining spreads its epochs over stories, directories and episodes, and ends with the
     episodes' form learned but their choices soft. Annealing on episodes is the organism's
     mid-training: on the eval-like episodes alone it trades held-out harm for in-distribution
-    harm (the case study's trade, in miniature); mixed with the world's episodes of every kind
-    it did not (docs/organism.md). The circuit and the name head stay held, as in pretraining.
+    harm (the case study's trade, in miniature); mixed with as many of the world's episodes of
+    every kind, 150 steps after 1.2 epochs, it did not on two seeds, where longer cool-downs
+    after less pretraining did on one (docs/organism.md). The circuit and the name head stay
+    held, as in pretraining.
     """
 
     steps: int
