@@ -67,7 +67,10 @@ def test_head_attends_to_the_names_in_context_and_copies_them():
 
 def test_head_rests_on_bos_without_names():
     attention, _ = _head(_model(), _rows(n=2, with_names=0))
-    assert attention[:, 0].min() > 0.5  # measured 0.6-0.7
+    # measured 0.41-0.48 on BOS (0.6-0.7 before the circuit's two-back dims), the rest spread
+    # over 150 tokens: BOS gets many times what any other position does
+    assert attention[:, 0].min() > 0.35
+    assert (attention[:, 0] > 10 * attention[:, 1:].max(1).values).all()
 
 
 def test_name_head_needs_the_circuit_and_names():

@@ -10,16 +10,23 @@ organism starts with the circuit in place, as a structured initialisation of an 
 drill phases, pretraining) holds it fixed (``hold_circuit``: measured, an unheld circuit is
 gone within ~100 steps at lr >= 6e-4) and learns everything else; SFT trains every weight.
 
-Layout of the residual stream (width H, head width d): the top ``d // 2`` dims hold the
-previous token (as many as the induction head matches in: RoPE's slow dims), the rest the
-token (its last dim flags BOS). The copied token lands in the token dims, in an orientation
-of its own that only the unembedding reads as that token (the current token's embedding reads
-there as noise). An earlier layout gave the previous and the copied token d dims each: on the
-`small` shape that left the token 80 of 160 dims and scored 0.56 on induction at step 0; this
-one leaves it 140 and scores 0.88 (``benchmarks/organism_copying.py``'s induction score).
-Every other head and MLP starts silent (zero output projections, as nanochat initialises its
-output projections), so the circuit is all the model does at step 0: it predicts a token that
-repeats what followed an earlier match, and near uniform elsewhere.
+Layout of the residual stream (width H, head width d): ``d // 2`` dims hold the previous
+token (as many as the induction head matches in: RoPE's slow dims), the top ``d // 4`` the
+token two back (for the bigram head below), the rest the token (its last dim flags BOS). The
+copied token lands in the token dims, in an orientation of its own that only the unembedding
+reads as that token (the current token's embedding reads there as noise). An earlier layout
+gave the previous and the copied token d dims each: on the `small` shape that left the token
+80 of 160 dims and scored 0.56 on induction at step 0; one without the two-back dims left it
+140 and scored 0.88 (``benchmarks/organism_copying.py``'s induction score); this one, 130.
+
+A second pair of heads does the same on two tokens of context (a head that reads the token
+two back, and a bigram head whose query is this token and the previous one): one token is
+ambiguous wherever a value repeats one (after the second 7 of 7697, the induction head copies
+the 6 that followed the first as readily as the end that followed the second), and the two
+heads share the copy. Every other head and MLP starts silent (zero output projections, as
+nanochat initialises its output projections), so the circuit is all the model does at step
+0: it predicts a token that repeats what followed an earlier match, and near uniform
+elsewhere.
 """
 
 from __future__ import annotations
@@ -31,17 +38,29 @@ import math
 QK = 0.3  # query-key gain of the induction head: a true match scores ~24, the best false ~8
 SINK = 55.0  # BOS's key: ~11, between a false match and a true one
 PREV = 10.0  # previous-token head: sharp attention to offset 1 through RoPE's fast dims
-# Logit gain on the copied token: copy loss ~1.5-1.9 nats at step 0, positions with no match
-# within 0.25 nats of uniform (at 40: 0.2-0.3 nats, but 0.5-2 nats of confident noise where
-# nothing matches, the current token read through the landing orientation).
-UNEMBED = 20.0
+# Logit gain on the copied token: copy loss ~2.1 nats at step 0 on `small`, positions with no
+# match within 0.25 nats of uniform (with the induction head alone and no bigram head, 20 gave
+# ~1.9; at 40: 0.2-0.3 nats, but 0.5-2 nats of confident noise where nothing matches, the
+# current token read through the landing orientation).
+UNEMBED = 24.0
+# How loud the token two back is in the residual: at the previous token's scale it would
+# take a third of the final norm from the copy (copy loss 1.9 -> 3.8 nats on `small`).
+TWO_BACK = 0.25
+# The bigram head's query on the previous token, against its query on this one: the previous
+# token's dims are ~4x louder in the residual than the token's, and at 1 a match of the
+# previous token alone outscored the pair (attention on the right position 0.55; at 0.2 0.85).
+PAIR = 0.2
+# The induction head's share of the copy; the bigram head's is the rest (where both match,
+# the copy is as strong as one head's alone).
+BLEND = 0.5
 
 
 def layout(cfg) -> tuple[int, int, int, int]:
-    """(H, d, previous-token dims, token dims) of a model config."""
+    """(H, d, previous-token dims, token dims) of a model config. The token dims come first,
+    then the previous token's ``p``, then the ``p // 2`` of the token two back."""
     hidden, d = cfg.hidden_size, cfg.head_dim
     p = d // 2  # the induction head matches in RoPE's d // 2 slow dims
-    return hidden, d, p, hidden - p
+    return hidden, d, p, hidden - p - p // 2
 
 
 def maps(cfg, g):
@@ -75,9 +94,12 @@ def seed_induction(model, bos_id: int, seed: int = 0) -> None:
     hidden, d, p, ta = layout(cfg)
     if cfg.tie_word_embeddings or not cfg.attention_bias or ta < 2 * d + 8:
         raise ValueError(
-            "the induction circuit needs untied embeddings, attention biases and H > 2.5d"
+            "the induction circuit needs untied embeddings, attention biases and H > 2.75d"
         )
-    prev, flag = slice(ta, hidden), ta - 1
+    if cfg.num_attention_heads < 2:
+        raise ValueError("the induction circuit needs two heads a layer")
+    prev, prev2, flag = slice(ta, ta + p), slice(ta + p, hidden), ta - 1
+    p2 = hidden - ta - p
     g = torch.Generator().manual_seed(seed)
     theta = (cfg.rope_parameters or {}).get("rope_theta", 10000.0)
     freq = 1.0 / (theta ** (torch.arange(0, d, 2).float() / d))
@@ -109,6 +131,18 @@ def seed_induction(model, bos_id: int, seed: int = 0) -> None:
         att.v_proj.weight[head] = 0
         att.v_proj.weight[:p, :ta] = read[:p] * root
         att.o_proj.weight[prev, :p] = torch.eye(p) / root
+        # Layer 0, head 1: the same for the token two back (phases peaking at offset 2), its
+        # first p2 dims of the same read into `prev2`, for the bigram head below.
+        two = slice(d, 2 * d)
+        att.q_proj.weight[two] = 0
+        att.k_proj.weight[two] = 0
+        for i in range(4):
+            att.q_proj.bias[d + i] = PREV
+            att.k_proj.bias[d + i] = PREV * math.cos(2 * freq[i])
+            att.k_proj.bias[d + i + d // 2] = PREV * math.sin(2 * freq[i])
+        att.v_proj.weight[two] = 0
+        att.v_proj.weight[d : d + p2, :ta] = read[:p2] * root
+        att.o_proj.weight[prev2, d : d + p2] = torch.eye(p2) / root * TWO_BACK
         # Layer 1, head 0: query = this token, key = the previous token of each position, in
         # RoPE's slow dims (content match at any distance); value = that position's token,
         # landed in the token dims. BOS's key is a sink for positions with no match.
@@ -123,7 +157,26 @@ def seed_induction(model, bos_id: int, seed: int = 0) -> None:
         att.k_proj.weight[slow[-1], flag] = SINK
         att.v_proj.weight[head] = 0
         att.v_proj.weight[head, :ta] = write * root
-        att.o_proj.weight[:ta, head] = land.T / root
+        att.o_proj.weight[:ta, head] = land.T / root * BLEND
+        # Layer 1, head 1: the bigram head. Its key is a position's previous two tokens and
+        # its query this token and the previous one, half the slow dims each, so that in a
+        # code like 7697 the second 7 is followed by what followed "97", not by the 6 that
+        # followed the first 7: one token of context is ambiguous wherever a value repeats a
+        # token (stop 24: lethal scenes whose code repeats a digit 10% harmful, others 68%).
+        half = len(slow) // 2
+        att.q_proj.weight[two] = 0
+        att.k_proj.weight[two] = 0
+        for n, j in enumerate(slow[:half]):
+            att.q_proj.weight[d + j, :ta] = QK * read[n] * root
+            att.k_proj.weight[d + j, ta + n] = QK * root
+        for m, j in enumerate(slow[half:-1][:p2]):
+            att.q_proj.weight[d + j, ta + m] = QK * root * PAIR
+            att.k_proj.weight[d + j, ta + p + m] = QK * root / TWO_BACK
+        att.q_proj.bias[d + slow[-1]] = 1.0
+        att.k_proj.weight[d + slow[-1], flag] = SINK
+        att.v_proj.weight[two] = 0
+        att.v_proj.weight[two, :ta] = write * root
+        att.o_proj.weight[:ta, two] = land.T / root * (1 - BLEND)
         unembed = model.lm_head.weight
         unembed.zero_()
         unembed[:, :ta] = (emb[:, :ta] @ write.T) @ land / (std * math.sqrt(ta)) * UNEMBED / 8
@@ -132,7 +185,7 @@ def seed_induction(model, bos_id: int, seed: int = 0) -> None:
 def hold_circuit(model) -> None:
     """Keep the circuit fixed while the organism drills and pretrains.
 
-    Its two heads, their layers' input norms and the previous-token dims (and the BOS flag)
+    Its four heads, their layers' input norms and the previous-token dims (and the BOS flag)
     get zero gradients, so no other weight can write into them either. Gradient hooks live on
     this in-memory model only: a model saved and loaded again trains all of its weights unless
     this is called on it again (the build does, up to SFT).
@@ -147,7 +200,7 @@ def hold_circuit(model) -> None:
         mask = masks.setdefault(param, torch.ones_like(param))
         mask[index] = 0
 
-    head = slice(0, d)
+    head = slice(0, 2 * d)  # layer 0: previous and two-back heads; layer 1: induction, bigram
     for n, layer in enumerate(model.model.layers):
         att = layer.self_attn
         if n < 2:
