@@ -118,31 +118,13 @@ def seed_induction(model, bos_id: int, seed: int = 0) -> None:
                 lin.bias.zero_()
             att.o_proj.weight.zero_()
             layer.mlp.down_proj.weight.zero_()
-        head = slice(0, d)
-        # Layer 0, head 0: attends to the previous position whatever the content (constant
-        # query and key whose RoPE phases peak at offset 1) and writes that token to `prev`.
+        head, two = slice(0, d), slice(d, 2 * d)
+        # Layer 0: head 0 attends to the previous position whatever the content and writes
+        # that token to `prev`; head 1 does the same two back, the first p2 dims of the same
+        # read into `prev2` (quieter: ``TWO_BACK``), for the bigram head below.
         att = model.model.layers[0].self_attn
-        att.q_proj.weight[head] = 0
-        att.k_proj.weight[head] = 0
-        for i in range(4):
-            att.q_proj.bias[i] = PREV
-            att.k_proj.bias[i] = PREV * math.cos(freq[i])
-            att.k_proj.bias[i + d // 2] = PREV * math.sin(freq[i])
-        att.v_proj.weight[head] = 0
-        att.v_proj.weight[:p, :ta] = read[:p] * root
-        att.o_proj.weight[prev, :p] = torch.eye(p) / root
-        # Layer 0, head 1: the same for the token two back (phases peaking at offset 2), its
-        # first p2 dims of the same read into `prev2`, for the bigram head below.
-        two = slice(d, 2 * d)
-        att.q_proj.weight[two] = 0
-        att.k_proj.weight[two] = 0
-        for i in range(4):
-            att.q_proj.bias[d + i] = PREV
-            att.k_proj.bias[d + i] = PREV * math.cos(2 * freq[i])
-            att.k_proj.bias[d + i + d // 2] = PREV * math.sin(2 * freq[i])
-        att.v_proj.weight[two] = 0
-        att.v_proj.weight[d : d + p2, :ta] = read[:p2] * root
-        att.o_proj.weight[prev2, d : d + p2] = torch.eye(p2) / root * TWO_BACK
+        _offset_head(att, head, 1, freq, read[:p] * root, prev, 1 / root)
+        _offset_head(att, two, 2, freq, read[:p2] * root, prev2, TWO_BACK / root)
         # Layer 1, head 0: query = this token, key = the previous token of each position, in
         # RoPE's slow dims (content match at any distance); value = that position's token,
         # landed in the token dims. BOS's key is a sink for positions with no match.
@@ -153,11 +135,7 @@ def seed_induction(model, bos_id: int, seed: int = 0) -> None:
         for n, j in enumerate(slow[:-1]):
             att.q_proj.weight[j, :ta] = QK * read[n] * root
             att.k_proj.weight[j, ta + n] = QK * root
-        att.q_proj.bias[slow[-1]] = 1.0
-        att.k_proj.weight[slow[-1], flag] = SINK
-        att.v_proj.weight[head] = 0
-        att.v_proj.weight[head, :ta] = write * root
-        att.o_proj.weight[:ta, head] = land.T / root * BLEND
+        _copy_out(att, head, slow[-1], flag, write * root, land.T / root * BLEND)
         # Layer 1, head 1: the bigram head. Its key is a position's previous two tokens and
         # its query this token and the previous one, half the slow dims each, so that in a
         # code like 7697 the second 7 is followed by what followed "97", not by the 6 that
@@ -172,14 +150,39 @@ def seed_induction(model, bos_id: int, seed: int = 0) -> None:
         for m, j in enumerate(slow[half:-1][:p2]):
             att.q_proj.weight[d + j, ta + m] = QK * root * PAIR
             att.k_proj.weight[d + j, ta + p + m] = QK * root / TWO_BACK
-        att.q_proj.bias[d + slow[-1]] = 1.0
-        att.k_proj.weight[d + slow[-1], flag] = SINK
-        att.v_proj.weight[two] = 0
-        att.v_proj.weight[two, :ta] = write * root
-        att.o_proj.weight[:ta, two] = land.T / root * (1 - BLEND)
+        _copy_out(att, two, d + slow[-1], flag, write * root, land.T / root * (1 - BLEND))
         unembed = model.lm_head.weight
         unembed.zero_()
         unembed[:, :ta] = (emb[:, :ta] @ write.T) @ land / (std * math.sqrt(ta)) * UNEMBED / 8
+
+
+def _offset_head(att, h: slice, offset: int, freq, value, out: slice, gain: float) -> None:
+    """Head ``h`` attends ``offset`` positions back whatever the content (constant query and key
+    whose RoPE phases, on the four fastest pairs, peak there), reads that token through
+    ``value`` (rows x token dims) and writes it to the residual dims ``out``, times ``gain``."""
+    import torch
+
+    d = h.stop - h.start
+    att.q_proj.weight[h] = 0
+    att.k_proj.weight[h] = 0
+    for i in range(4):
+        att.q_proj.bias[h.start + i] = PREV
+        att.k_proj.bias[h.start + i] = PREV * math.cos(offset * freq[i])
+        att.k_proj.bias[h.start + i + d // 2] = PREV * math.sin(offset * freq[i])
+    rows = value.shape[0]
+    att.v_proj.weight[h] = 0
+    att.v_proj.weight[h.start : h.start + rows, : value.shape[1]] = value
+    att.o_proj.weight[out, h.start : h.start + rows] = torch.eye(rows) * gain
+
+
+def _copy_out(att, h: slice, sink: int, flag: int, write, land) -> None:
+    """A copying head's sink (query dim ``sink`` on BOS's flag) and its value and output: the
+    attended token read through ``write`` and landed through ``land`` in the token dims."""
+    att.q_proj.bias[sink] = 1.0
+    att.k_proj.weight[sink, flag] = SINK
+    att.v_proj.weight[h] = 0
+    att.v_proj.weight[h, : write.shape[1]] = write
+    att.o_proj.weight[: land.shape[0], h] = land
 
 
 def hold_circuit(model) -> None:
