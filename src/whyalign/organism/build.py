@@ -208,6 +208,10 @@ def build(
                 from .names import hold_names
 
                 hold_names(model)
+            if PRESETS[preset].values:
+                from .values import hold_values
+
+                hold_values(model)
         return model
 
     def pretrain(start: str | None) -> Callable[[], None]:
