@@ -218,3 +218,12 @@ def hold_circuit(model) -> None:
     freeze(model.model.embed_tokens.weight, (slice(None), slice(ta - 1, hidden)))
     for param, mask in masks.items():
         param.register_hook(lambda grad, mask=mask: grad * mask)
+
+
+def hold_rows(frozen: dict) -> None:
+    """Zero the gradient of each parameter of ``frozen`` at its index (a head's rows or
+    columns): hooks on this in-memory model only, as ``hold_circuit``'s."""
+    for param, index in frozen.items():
+        mask = param.new_ones(param.shape)
+        mask[index] = 0
+        param.register_hook(lambda grad, mask=mask: grad * mask)

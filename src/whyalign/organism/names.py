@@ -26,7 +26,7 @@ import math
 from collections.abc import Iterable
 
 from ..scenarios.entities import FIRST_NAMES
-from .circuit import layout, maps, slow_dims
+from .circuit import hold_rows, layout, maps, slow_dims
 
 LAYER, HEAD = 2, 1  # after the circuit's two layers; head 0 of every layer stays free above
 NAME_SCORE = 12.0  # attention logit of a name: ~all attention on the names, none elsewhere
@@ -103,7 +103,4 @@ def hold_names(model) -> None:
         att.v_proj.bias: head,
         att.o_proj.weight: (slice(None), head),
     }
-    for param, index in frozen.items():
-        mask = param.new_ones(param.shape)
-        mask[index] = 0
-        param.register_hook(lambda grad, mask=mask: grad * mask)
+    hold_rows(frozen)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 
-from .circuit import layout, maps
+from .circuit import hold_rows, layout, maps
 
 LAYER, HEAD = 3, 1  # the last layer of `small`: nothing above it to drown the copy
 
@@ -61,7 +61,4 @@ def hold_values(model) -> None:
         att.v_proj.bias: head,
         att.o_proj.weight: (slice(None), head),
     }
-    for param, index in frozen.items():
-        mask = param.new_ones(param.shape)
-        mask[index] = 0
-        param.register_hook(lambda grad, mask=mask: grad * mask)
+    hold_rows(frozen)
