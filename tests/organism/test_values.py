@@ -14,6 +14,7 @@ from whyalign.organism import values  # noqa: E402
 from whyalign.organism.model import Preset, init_model  # noqa: E402
 
 VOCAB, BOS, CUE, ASK = 2048, 1, 150, 151
+STEPS = 20  # of the learning test
 SHAPE = Preset(
     hidden=128,
     layers=4,
@@ -105,6 +106,3 @@ def test_a_model_with_the_head_learns_where_to_copy_from_sooner():
     # uniform is ln 2048 = 7.6 nats; measured after 20 steps 0.64 with the head, 1.26 without
     # (at 45 steps 0.27 and 0.35: this toy a free head learns too, only later)
     assert losses[True] < 0.75 * losses[False]
-
-
-STEPS = 20
