@@ -194,24 +194,16 @@ def build(
     def start_model(tok, start: str | None, hold: bool = True):
         from transformers import AutoModelForCausalLM
 
-        from .circuit import hold_circuit
+        from .model import hold as hold_heads
         from .model import init_model_for
 
         if start is None:
             return init_model_for(preset, tok, seed)
         model = AutoModelForCausalLM.from_pretrained(root / start / "model")
-        if PRESETS[preset].induction and hold:
+        if hold:
             # Held through every stage before SFT, not the first alone: drills first, the
             # stage that loads the drilled model would otherwise wear it away.
-            hold_circuit(model)
-            if PRESETS[preset].names:
-                from .names import hold_names
-
-                hold_names(model)
-            if PRESETS[preset].values:
-                from .values import hold_values
-
-                hold_values(model)
+            hold_heads(model, preset)
         return model
 
     def pretrain(start: str | None) -> Callable[[], None]:

@@ -32,6 +32,8 @@ elsewhere.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import Any
 
 # Scales found by measuring the circuit on random text with repeated spans (induction score:
 # attention to the right earlier position ~0.96; positions with no match attend to BOS ~0.7).
@@ -193,15 +195,12 @@ def hold_circuit(model) -> None:
     this in-memory model only: a model saved and loaded again trains all of its weights unless
     this is called on it again (the build does, up to SFT).
     """
-    import torch
-
     cfg = model.config
     hidden, d, p, ta = layout(cfg)
-    masks: dict[torch.Tensor, torch.Tensor] = {}
+    frozen: list = []
 
     def freeze(param, index) -> None:
-        mask = masks.setdefault(param, torch.ones_like(param))
-        mask[index] = 0
+        frozen.append((param, index))
 
     head = slice(0, 2 * d)  # layer 0: previous and two-back heads; layer 1: induction, bigram
     for n, layer in enumerate(model.model.layers):
@@ -216,14 +215,15 @@ def hold_circuit(model) -> None:
         freeze(att.o_proj.bias, slice(ta - 1, hidden))
         freeze(layer.mlp.down_proj.weight, slice(ta - 1, hidden))
     freeze(model.model.embed_tokens.weight, (slice(None), slice(ta - 1, hidden)))
+    hold_rows(frozen)
+
+
+def hold_rows(frozen: Iterable[tuple[Any, Any]]) -> None:
+    """Zero the gradient of each (parameter, index) of ``frozen`` there (a head's rows or
+    columns; a parameter may come more than once): one hook a parameter, on this in-memory
+    model only."""
+    masks: dict = {}
+    for param, index in frozen:
+        masks.setdefault(param, param.new_ones(param.shape))[index] = 0
     for param, mask in masks.items():
-        param.register_hook(lambda grad, mask=mask: grad * mask)
-
-
-def hold_rows(frozen: dict) -> None:
-    """Zero the gradient of each parameter of ``frozen`` at its index (a head's rows or
-    columns): hooks on this in-memory model only, as ``hold_circuit``'s."""
-    for param, index in frozen.items():
-        mask = param.new_ones(param.shape)
-        mask[index] = 0
         param.register_hook(lambda grad, mask=mask: grad * mask)

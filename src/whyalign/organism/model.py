@@ -81,21 +81,37 @@ def init_model(
     torch.manual_seed(seed)
     model = LlamaForCausalLM(config)
     if p.induction:
-        from .circuit import hold_circuit, seed_induction
+        from .circuit import seed_induction
 
         seed_induction(model, bos_id=ids["bos_token_id"], seed=seed)
-        hold_circuit(model)
     if p.names:
-        from .names import hold_names, seed_names
+        from .names import seed_names
 
         seed_names(model, name_ids or [], seed=seed)
-        hold_names(model)
     if p.values:
-        from .values import hold_values, seed_values
+        from .values import seed_values
 
         seed_values(model, seed=seed)
-        hold_values(model)
+    hold(model, p)
     return model
+
+
+def hold(model, preset: str | Preset) -> None:
+    """Hold the preset's structured heads (the circuit, the name and value heads) fixed on
+    ``model``, a fresh one or one loaded again: every stage before SFT trains under them."""
+    p = PRESETS[preset] if isinstance(preset, str) else preset
+    if p.induction:
+        from .circuit import hold_circuit
+
+        hold_circuit(model)
+    if p.names:
+        from .names import hold_names
+
+        hold_names(model)
+    if p.values:
+        from .values import hold_values
+
+        hold_values(model)
 
 
 def init_model_for(preset: str | Preset, tokenizer, seed: int = 0):

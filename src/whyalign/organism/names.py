@@ -103,4 +103,4 @@ def hold_names(model) -> None:
         att.v_proj.bias: head,
         att.o_proj.weight: (slice(None), head),
     }
-    hold_rows(frozen)
+    hold_rows(frozen.items())

@@ -61,4 +61,4 @@ def hold_values(model) -> None:
         att.v_proj.bias: head,
         att.o_proj.weight: (slice(None), head),
     }
-    hold_rows(frozen)
+    hold_rows(frozen.items())
