@@ -66,8 +66,11 @@ def test_held_circuit_weights_do_not_move_while_the_rest_trains():
         "prev_head_v": att0.v_proj.weight[:d].clone(),
         "reserved_rows": att2.o_proj.weight[reserved:].clone(),
         "embedding_reserved": model.model.embed_tokens.weight[:, reserved:].clone(),
+        "layer0_out": att0.o_proj.weight.clone(),
+        "layer0_mlp": model.model.layers[0].mlp.down_proj.weight.clone(),
     }
     free = att2.q_proj.weight.clone()
+    free_mlp = model.model.layers[1].mlp.down_proj.weight.clone()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=0.0)
     x, _ = _repeats(n=4)
     for _ in range(3):
@@ -79,10 +82,15 @@ def test_held_circuit_weights_do_not_move_while_the_rest_trains():
         "prev_head_v": att0.v_proj.weight[:d],
         "reserved_rows": att2.o_proj.weight[reserved:],
         "embedding_reserved": model.model.embed_tokens.weight[:, reserved:],
+        "layer0_out": att0.o_proj.weight,
+        "layer0_mlp": model.model.layers[0].mlp.down_proj.weight,
     }
     for name, value in before.items():
         assert torch.equal(value, after[name]), name
+    # layer 0 is the circuit's alone: its free heads and MLP stay at their zero init
+    assert not model.model.layers[0].mlp.down_proj.weight.any()
     assert not torch.equal(free, att2.q_proj.weight)
+    assert not torch.equal(free_mlp, model.model.layers[1].mlp.down_proj.weight)
 
 
 def test_circuit_refuses_a_tied_model():

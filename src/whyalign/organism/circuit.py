@@ -191,7 +191,9 @@ def hold_circuit(model) -> None:
     """Keep the circuit fixed while the organism drills and pretrains.
 
     Its four heads, their layers' input norms and the previous-token dims (and the BOS flag)
-    get zero gradients, so no other weight can write into them either. Gradient hooks live on
+    get zero gradients, so no other weight can write into them either; so do layer 0's other
+    heads and its MLP, left at their zero init, so that layer 1 reads each token as embedded
+    and the bigram head keeps its match (docs/organism.md, stop 26). Gradient hooks live on
     this in-memory model only: a model saved and loaded again trains all of its weights unless
     this is called on it again (the build does, up to SFT).
     """
@@ -211,6 +213,10 @@ def hold_circuit(model) -> None:
                 freeze(lin.bias, head)
             freeze(att.o_proj.weight, (slice(None), head))
             freeze(layer.input_layernorm.weight, slice(None))
+        if n == 0:
+            freeze(att.o_proj.weight, slice(None))
+            freeze(att.o_proj.bias, slice(None))
+            freeze(layer.mlp.down_proj.weight, slice(None))
         freeze(att.o_proj.weight, slice(ta - 1, hidden))
         freeze(att.o_proj.bias, slice(ta - 1, hidden))
         freeze(layer.mlp.down_proj.weight, slice(ta - 1, hidden))
