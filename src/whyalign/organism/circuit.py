@@ -224,6 +224,25 @@ def hold_circuit(model) -> None:
     hold_rows(frozen)
 
 
+def seed_copy_map(att, head: slice, write, land, ta: int, scale: float) -> None:
+    """Give a head of ``att`` the circuit's copy map as its value and output (``maps``' write
+    and land, scaled by ``scale`` in and out) and nothing else: the name and value heads."""
+    att.v_proj.weight[head] = 0
+    att.v_proj.bias[head] = 0
+    att.v_proj.weight[head, :ta] = write * scale
+    att.o_proj.weight[:, head] = 0
+    att.o_proj.weight[:ta, head] = land.T / scale
+
+
+def copy_map_rows(att, head: slice) -> list[tuple[Any, Any]]:
+    """The (parameter, index) pairs of a head's value and output, for ``hold_rows``."""
+    return [
+        (att.v_proj.weight, head),
+        (att.v_proj.bias, head),
+        (att.o_proj.weight, (slice(None), head)),
+    ]
+
+
 def hold_rows(frozen: Iterable[tuple[Any, Any]]) -> None:
     """Zero the gradient of each (parameter, index) of ``frozen`` there (a head's rows or
     columns; a parameter may come more than once): one hook a parameter, on this in-memory

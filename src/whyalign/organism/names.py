@@ -26,7 +26,7 @@ import math
 from collections.abc import Iterable
 
 from ..scenarios.entities import FIRST_NAMES
-from .circuit import hold_rows, layout, maps, slow_dims
+from .circuit import copy_map_rows, hold_rows, layout, maps, seed_copy_map, slow_dims
 
 LAYER, HEAD = 2, 1  # after the circuit's two layers; head 0 of every layer stays free above
 NAME_SCORE = 12.0  # attention logit of a name: ~all attention on the names, none elsewhere
@@ -79,16 +79,12 @@ def seed_names(model, name_ids: Iterable[int], seed: int = 0) -> None:
             lin.weight[name_dim] = 0
             lin.weight[sink_dim] = 0
             lin.bias[head] = 0
-        att.v_proj.weight[head] = 0
-        att.v_proj.bias[head] = 0
         att.q_proj.bias[name_dim] = 1.0
         att.q_proj.bias[sink_dim] = 1.0
         # Attention logits are q.k / sqrt(d): the key weights carry that factor.
         att.k_proj.weight[name_dim, :ta] = u * NAME_SCORE * math.sqrt(d) / (NAME_READ * root)
         att.k_proj.weight[sink_dim, flag] = SINK_SCORE * math.sqrt(d) / (FLAG_READ * root)
-        att.v_proj.weight[head, :ta] = write * root
-        att.o_proj.weight[:, head] = 0
-        att.o_proj.weight[:ta, head] = land.T / root
+        seed_copy_map(att, head, write, land, ta, root)
 
 
 def hold_names(model) -> None:
@@ -96,11 +92,5 @@ def hold_names(model) -> None:
     keeps the circuit: gradient hooks on this in-memory model only."""
     head, name_dim, sink_dim = _dims(model.config)
     att = model.model.layers[LAYER].self_attn
-    frozen = {
-        att.k_proj.weight: [name_dim, sink_dim],
-        att.k_proj.bias: [name_dim, sink_dim],
-        att.v_proj.weight: head,
-        att.v_proj.bias: head,
-        att.o_proj.weight: (slice(None), head),
-    }
-    hold_rows(frozen.items())
+    keys = [name_dim, sink_dim]
+    hold_rows([(att.k_proj.weight, keys), (att.k_proj.bias, keys), *copy_map_rows(att, head)])

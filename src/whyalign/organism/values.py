@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 
-from .circuit import hold_rows, layout, maps
+from .circuit import copy_map_rows, hold_rows, layout, maps, seed_copy_map
 
 LAYER, HEAD = 3, 1  # the last layer of `small`: nothing above it to drown the copy
 
@@ -41,24 +41,12 @@ def seed_values(model, seed: int = 0) -> None:
         raise ValueError(f"the value head needs > {LAYER} layers and > {HEAD} heads")
     hidden, _, _, ta = layout(cfg)
     _, write, land = maps(cfg, torch.Generator().manual_seed(seed))
-    root, head = math.sqrt(hidden), _head(cfg)
     with torch.no_grad():
         att = model.model.layers[LAYER].self_attn
-        att.v_proj.weight[head] = 0
-        att.v_proj.bias[head] = 0
-        att.v_proj.weight[head, :ta] = write * root
-        att.o_proj.weight[:, head] = 0
-        att.o_proj.weight[:ta, head] = land.T / root
+        seed_copy_map(att, _head(cfg), write, land, ta, math.sqrt(hidden))
 
 
 def hold_values(model) -> None:
     """Keep the head's value and output fixed (its query and key train), as ``hold_names``
     does: gradient hooks on this in-memory model only."""
-    head = _head(model.config)
-    att = model.model.layers[LAYER].self_attn
-    frozen = {
-        att.v_proj.weight: head,
-        att.v_proj.bias: head,
-        att.o_proj.weight: (slice(None), head),
-    }
-    hold_rows(frozen.items())
+    hold_rows(copy_map_rows(model.model.layers[LAYER].self_attn, _head(model.config)))
