@@ -213,10 +213,11 @@ def hold_circuit(model) -> None:
                 freeze(lin.bias, head)
             freeze(att.o_proj.weight, (slice(None), head))
             freeze(layer.input_layernorm.weight, slice(None))
-        if n == 0:
+        if n == 0:  # held whole: the reserved rows below are part of it
             freeze(att.o_proj.weight, slice(None))
             freeze(att.o_proj.bias, slice(None))
             freeze(layer.mlp.down_proj.weight, slice(None))
+            continue
         freeze(att.o_proj.weight, slice(ta - 1, hidden))
         freeze(att.o_proj.bias, slice(ta - 1, hidden))
         freeze(layer.mlp.down_proj.weight, slice(ta - 1, hidden))
