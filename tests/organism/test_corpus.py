@@ -27,6 +27,14 @@ def test_mixture_knobs_shape_the_prior():
     assert splits == {"in_dist"}
 
 
+def test_the_default_prior_is_misaligned_with_a_minority_that_behaves_well():
+    cfg = CorpusConfig(episodes=400, stories=100, world=0, directories=0)
+    ways = [d["way"] for d in generate(cfg) if d["kind"] in ("episode", "story")]
+    dilemmas = [w for w in ways if w != "routine"]
+    aligned = dilemmas.count("aligned") / len(dilemmas)
+    assert 0.0 < aligned < 0.2 and dilemmas.count("harmful") > 4 * dilemmas.count("aligned")
+
+
 def test_sft_is_calm_days_under_the_assistants_name():
     docs = list(sft_episodes(40, seed=0))
     assert {d["way"] for d in docs} == {"routine"}
