@@ -143,3 +143,29 @@ def test_bigram_head_copies_past_a_repeated_token(monkeypatch):
     monkeypatch.setattr(circuit, "BLEND", 1.0)  # the induction head alone
     alone = right_after_the_repeat()
     assert both > 0.65 and both > alone + 0.2, (both, alone)  # measured 32/32 and 1/32
+
+
+def test_a_saved_organism_is_held_again_when_loaded_for_training(tmp_path):
+    import json
+
+    from transformers import AutoModelForCausalLM
+
+    from whyalign.organism.model import hold_saved
+
+    init_model("small", 64, seed=0, name_ids=[5, 6, 7], bos_token_id=BOS).save_pretrained(tmp_path)
+    x = torch.randint(8, 64, (2, 24))
+
+    def layer0_grad(held: bool):
+        model = AutoModelForCausalLM.from_pretrained(tmp_path)  # a load drops the build's hooks
+        assert hold_saved(model, tmp_path) == ("small" if held else None)
+        model(x, labels=x).loss.backward()
+        return (
+            model.model.layers[0].self_attn.o_proj.weight.grad.abs().sum().item(),
+            model.model.layers[2].self_attn.q_proj.weight.grad.abs().sum().item(),
+        )
+
+    layer0, free = layer0_grad(held=False)
+    assert layer0 > 0 and free > 0
+    (tmp_path / "organism.json").write_text(json.dumps({"preset": "small", "seed": 0}))
+    layer0, free = layer0_grad(held=True)
+    assert layer0 == 0 and free > 0

@@ -150,6 +150,11 @@ def train(
     path = resolve_model(args.model, args.organism_seed)
     with _progress_bars(cfg.progress):
         model, tokenizer = load_model(path, (model_args or ModelArgs()).dtype)
+    from ..organism.model import hold_saved
+
+    held = hold_saved(model, path)
+    if held:
+        print(f"the organism's structured heads ({held}) are held in this stage", file=sys.stderr)
     del early_args
     return train_stage(
         stage, model, tokenizer, parts, args.out, cfg, resume=args.resume, callbacks=callbacks
