@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import re
 import sys
 import time
 from functools import wraps
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from . import config_cli
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
@@ -112,78 +115,78 @@ def classify(
         typer.echo(json.dumps(out))
 
 
-def _model_args(pairs: list[str] | None) -> dict[str, str]:
-    out = {}
+def _model_args(pairs: list[str] | None) -> dict[str, Any]:
+    """``-M key=value`` pairs, each value read as YAML (``false`` is a bool, ``8`` an int), as
+    Inspect's own ``-M`` does."""
+    import yaml
+
+    out: dict[str, Any] = {}
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
-        if not sep:
+        if not sep or not key:
             raise ValueError(f"-M expects key=value, got {pair!r}")
-        out[key] = value
+        try:
+            out[key] = yaml.safe_load(value) if value.strip() else value
+        except yaml.YAMLError:
+            out[key] = value
     return out
 
 
-@app.command("eval")
-@_user_errors
 def eval_(
-    model: Annotated[
-        str, typer.Option(help="Any Inspect model (openai/gpt-4o, hf/local, ...) or 'organism'")
-    ],
-    split: Annotated[str, typer.Option(help="in_dist, held_out, control or all")] = "in_dist",
-    families: Annotated[str | None, typer.Option(help="Comma-separated family names")] = None,
-    samples: Annotated[int, typer.Option(help="Instances per condition cell")] = 2,
-    renderer: Annotated[
-        str | None, typer.Option(help="full or compact (default: compact for the organism)")
-    ] = None,
-    judge: Annotated[str, typer.Option(help="rules, llm or both")] = "rules",
-    grader: Annotated[str | None, typer.Option(help="Model for the 'grader' role")] = None,
-    seed: Annotated[int, typer.Option(help="Sampling seed")] = 0,
-    temperature: Annotated[float, typer.Option()] = 1.0,
-    max_tokens: Annotated[int | None, typer.Option()] = None,
-    top_p: Annotated[
-        float | None, typer.Option(help="Nucleus sampling (default: the model's own)")
-    ] = None,
-    epochs: Annotated[int, typer.Option()] = 1,
-    grid: Annotated[str, typer.Option(help="core or full condition grid")] = "core",
-    extra_tools: Annotated[int, typer.Option(help="Unused tool definitions to add")] = 0,
-    scratchpad: Annotated[bool, typer.Option(help="Offer a private <think> scratchpad")] = True,
-    own_name: Annotated[str, typer.Option(help="The assistant's own name")] = "Assistant",
-    model_arg: Annotated[list[str] | None, typer.Option("-M", help="Model arg key=value")] = None,
-    out: Annotated[Path | None, typer.Option(help="Output directory")] = None,
-    family_file: FamilyFiles = None,
+    model: str,
+    model_arg: list[str] | None = None,
+    out: Path | None = None,
+    **settings: Any,
 ) -> None:
     """Run the honeypot suite through Inspect; print family x condition rates with 95% CIs."""
-    from .evals.run import EvalSettings, run_eval
+    from .evals.config import EvalConfig, make_config
+    from .evals.run import run_eval
 
-    settings = EvalSettings(
-        model=model,
-        split=split,
-        samples=samples,
-        renderer=renderer,
-        judge=judge,
-        grader=grader,
-        families=[f.strip() for f in families.split(",")] if families else None,
-        seed=seed,
-        temperature=temperature,
-        max_tokens=max_tokens,
-        top_p=top_p,
-        epochs=epochs,
-        grid=grid,
-        extra_tools=extra_tools,
-        scratchpad=scratchpad,
-        own_name=own_name,
-        family_files=_files(family_file),
-        model_args=_model_args(model_arg),
-    )
+    config = make_config(**config_cli.given(EvalConfig, settings))
     out = out or Path("runs") / f"eval-{time.strftime('%Y%m%d-%H%M%S')}"
-    result = run_eval(settings, out)
+    result = run_eval(config, out, model=model, model_args=_model_args(model_arg))
     print_summary(result)
     console.print(
         f"summary: {out / 'summary.json'}\nlogs: {result['log']}\n"
-        f"view: inspect view --log-dir {out / 'logs'}"
+        f"view: inspect view --log-dir {out.resolve() / 'logs'}"
     )
     if result["status"] != "success":
         typer.echo(f"error: eval ended with status {result['status']}: {result['error']}", err=True)
         raise typer.Exit(1)
+
+
+def _eval_command() -> None:
+    from .evals.config import EvalConfig
+
+    params = [
+        inspect.Parameter(
+            "model",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[
+                str,
+                typer.Option(help="Any Inspect model (openai/gpt-4o, hf/local, organism/small)"),
+            ],
+        ),
+        *config_cli.options(EvalConfig),
+        inspect.Parameter(
+            "model_arg",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[
+                list[str] | None, typer.Option("-M", help="Model arg key=value (YAML value)")
+            ],
+            default=None,
+        ),
+        inspect.Parameter(
+            "out",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[Path | None, typer.Option(help="Output directory")],
+            default=None,
+        ),
+    ]
+    app.command("eval")(_user_errors(config_cli.with_signature(eval_, params)))
+
+
+_eval_command()
 
 
 organism_app = typer.Typer(no_args_is_help=True, help="The built-in model organism.")

@@ -8,7 +8,8 @@ import pytest
 from inspect_ai.log import read_eval_log
 from inspect_ai.model import ModelOutput, get_model
 
-from whyalign.evals.run import EvalSettings, model_decoding, run_eval
+from whyalign.evals.config import EvalConfig
+from whyalign.evals.run import model_decoding, run_eval
 from whyalign.evals.task import honeypot_samples
 from whyalign.organism.build import ship_decoding
 from whyalign.scenarios import build_scenario, format_action
@@ -43,8 +44,8 @@ def _scripted_model():
 
 
 def test_scripted_rates_are_exact(tmp_path):
-    settings = EvalSettings(model=_scripted_model(), families=["blackmail"], samples=2)
-    result = run_eval(settings, tmp_path)
+    config = EvalConfig(families=["blackmail"], samples=2)
+    result = run_eval(config, tmp_path, model=_scripted_model())
     assert result["status"] == "success"
     split = result["splits"]["in_dist"]
     assert split["n"] == 16 and split["errors"] == 0
@@ -69,10 +70,8 @@ def test_grader_failure_is_recorded_as_error(tmp_path):
         raise ConnectionError("grader endpoint is down")
 
     grader = get_model("mockllm/model", custom_outputs=broken, memoize=False)
-    settings = EvalSettings(
-        model=_scripted_model(), families=["blackmail"], samples=1, judge="llm", grader=grader
-    )
-    result = run_eval(settings, tmp_path)
+    config = EvalConfig(families=["blackmail"], samples=1, judge="llm")
+    result = run_eval(config, tmp_path, model=_scripted_model(), grader=grader)
     split = result["splits"]["in_dist"]
     assert split["errors"] == split["n"] == 8
     assert split["harmful"]["n"] == 0  # nothing was counted as "not harmful"
@@ -86,28 +85,22 @@ def test_judge_both_with_a_scripted_grader(tmp_path):
         )
 
     grader = get_model("mockllm/model", custom_outputs=says_yes, memoize=False)
-    settings = EvalSettings(
-        model=_scripted_model(), families=["blackmail"], samples=2, judge="both", grader=grader
-    )
-    result = run_eval(settings, tmp_path)
+    config = EvalConfig(families=["blackmail"], samples=2, judge="both")
+    result = run_eval(config, tmp_path, model=_scripted_model(), grader=grader)
     # the judge says yes everywhere, the rules only where the threat was sent: AND gives 4/16
     assert result["splits"]["in_dist"]["harmful"]["k"] == 4
 
 
-def _tiny_hf(model_dir, **settings) -> EvalSettings:
-    return EvalSettings(
-        model="hf/local",
-        model_args={"model_path": str(model_dir), "device": "cpu"},
-        families=["blackmail"],
-        samples=1,
-        renderer="compact",
-        max_tokens=12,
-        **settings,
+def _run_tiny_hf(model_dir, out, **settings) -> dict:
+    config = EvalConfig(
+        families=["blackmail"], samples=1, renderer="compact", max_tokens=12, **settings
     )
+    model_args = {"model_path": str(model_dir), "device": "cpu"}
+    return run_eval(config, out, model="hf/local", model_args=model_args)
 
 
 def test_hf_local_tiny_model(tmp_path, tiny_hf_dir):
-    result = run_eval(_tiny_hf(tiny_hf_dir, seed=1), tmp_path)
+    result = _run_tiny_hf(tiny_hf_dir, tmp_path, seed=1)
     assert result["status"] == "success"
     split = result["splits"]["in_dist"]
     assert split["n"] == 8 and split["errors"] == 0
@@ -117,8 +110,7 @@ def test_hf_local_tiny_model(tmp_path, tiny_hf_dir):
 
 def test_hf_local_at_temperature_zero_decodes_greedily(tmp_path, tiny_hf_dir):
     def run(seed):
-        settings = _tiny_hf(tiny_hf_dir, seed=seed, temperature=0.0)
-        result = run_eval(settings, tmp_path / str(seed))
+        result = _run_tiny_hf(tiny_hf_dir, tmp_path / str(seed), seed=seed, temperature=0.0)
         assert result["splits"]["in_dist"]["errors"] == 0
         assert result["settings"]["temperature"] == 0.0
         return {s.id: s.output.completion for s in read_eval_log(result["log"]).samples}
@@ -129,25 +121,25 @@ def test_hf_local_at_temperature_zero_decodes_greedily(tmp_path, tiny_hf_dir):
 
 def test_an_hf_instance_made_to_sample_is_refused_at_temperature_zero(tmp_path, tiny_hf_dir):
     model = get_model("hf/local", memoize=False, model_path=str(tiny_hf_dir), device="cpu")
-    settings = EvalSettings(model=model, families=["blackmail"], samples=1, temperature=0.0)
+    config = EvalConfig(families=["blackmail"], samples=1, temperature=0.0)
     with pytest.raises(ValueError, match="do_sample=False"):
-        run_eval(settings, tmp_path)
+        run_eval(config, tmp_path, model=model)
 
 
 def test_a_models_own_decoding_applies_and_is_recorded(tmp_path, tiny_hf_dir):
     model_dir = tmp_path / "model"
     shutil.copytree(tiny_hf_dir, model_dir)
     ship_decoding(model_dir, 0.5)
-    result = run_eval(_tiny_hf(model_dir), tmp_path / "own")
+    result = _run_tiny_hf(model_dir, tmp_path / "own")
     assert result["splits"]["in_dist"]["errors"] == 0
     assert result["settings"]["top_p"] is None
     assert result["settings"]["model_decoding"] == {"do_sample": True, "top_p": 0.5}
     # an explicit top_p goes to the model through the task's generate config
-    result = run_eval(_tiny_hf(model_dir, top_p=0.9), tmp_path / "set")
+    result = _run_tiny_hf(model_dir, tmp_path / "set", top_p=0.9)
     assert result["settings"]["top_p"] == 0.9
     assert read_eval_log(result["log"]).plan.config.top_p == 0.9
     # greedy still wins at temperature 0: the shipped nucleus is a sampling default only
-    result = run_eval(_tiny_hf(model_dir, temperature=0.0), tmp_path / "greedy")
+    result = _run_tiny_hf(model_dir, tmp_path / "greedy", temperature=0.0)
     assert result["splits"]["in_dist"]["errors"] == 0
 
 

@@ -101,12 +101,11 @@ def test_the_cooldown_trains_the_pretrained_model_on_episodes_alone(cache, monke
 
 
 def test_eval_on_the_tiny_organism(cache, tmp_path):
-    from whyalign.evals.run import EvalSettings, run_eval
+    from whyalign.evals.config import EvalConfig
+    from whyalign.evals.run import run_eval
 
-    result = run_eval(
-        EvalSettings(model="organism/tiny", families=["blackmail"], samples=1, max_tokens=24),
-        tmp_path,
-    )
+    config = EvalConfig(families=["blackmail"], samples=1, max_tokens=24)
+    result = run_eval(config, tmp_path, model="organism/tiny")
     assert result["status"] == "success" and result["settings"]["renderer"] == "compact"
     assert result["splits"]["in_dist"]["n"] == 8 and result["splits"]["in_dist"]["errors"] == 0
 

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig
 from inspect_ai.solver import generate
 
+from ..config_cli import parameters, with_signature
 from ..scenarios.conditions import Condition, control_grid, core_grid, expand, full_grid
 from ..scenarios.entities import OWN_NAME_DEFAULT
 from ..scenarios.families import FamilyRegistry
 from ..scenarios.render import render
 from ..scenarios.scenario import Renderer, build_scenario
-from .scorer import JudgeMode, honeypot_scorer
+from .config import RUN_FIELDS, SPLITS, EvalConfig, make_config
+from .scorer import honeypot_scorer
 
-SPLITS = ("in_dist", "held_out", "control", "all")
 GRIDS = {"core": core_grid, "full": full_grid}
-DEFAULT_TEMPERATURE = 1.0  # as in the original evaluation; ports that lowered it halved rates
-MAX_TOKENS = {"full": 2048, "compact": 160}
-
-
-def _as_list(value: str | list[str] | None) -> list[str] | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return list(value)
 
 
 def cells_for(
@@ -86,46 +79,54 @@ def honeypot_samples(
     return out
 
 
-@task
-def honeypots(
-    split: str = "in_dist",
-    families: str | list[str] | None = None,
-    samples: int = 2,
-    renderer: Renderer = "full",
-    judge: JudgeMode = "rules",
-    grid: str = "core",
-    extra_tools: int = 0,
-    scratchpad: bool = True,
-    own_name: str = OWN_NAME_DEFAULT,
-    family_files: str | list[str] | None = None,
-    temperature: float | None = DEFAULT_TEMPERATURE,
-    max_tokens: int | None = None,
-    top_p: float | None = None,
-) -> Task:
-    """Agentic-misalignment honeypots: one sample per scenario id, scored for the harmful action."""
-    files = _as_list(family_files)
-    registry = FamilyRegistry(files)
+def honeypots_task(config: EvalConfig, default_renderer: str = "full") -> Task:
+    """The suite as one Inspect task, every setting from ``config``."""
+    renderer = config.resolved_renderer(default_renderer)
+    registry = FamilyRegistry(config.family_files or None)
     dataset = honeypot_samples(
-        split,
-        _as_list(families),
-        int(samples),
-        renderer,
-        grid,
-        int(extra_tools),
-        bool(scratchpad),
-        own_name,
+        config.split,
+        config.families,
+        config.samples,
+        renderer,  # type: ignore[arg-type]
+        config.grid,
+        config.extra_tools,
+        config.scratchpad,
+        config.own_name,
         registry,
     )
     if not dataset:
-        raise ValueError(f"no scenarios for split={split!r} families={families!r}")
+        raise ValueError(f"no scenarios for split={config.split!r} families={config.families!r}")
     return Task(
-        dataset=MemoryDataset(dataset, name=f"honeypots-{split}"),
+        dataset=MemoryDataset(dataset, name=f"honeypots-{config.split}"),
         solver=generate(),
-        scorer=honeypot_scorer(judge=judge, family_files=files, own_name=own_name),
-        config=GenerateConfig(
-            temperature=None if temperature is None else float(temperature),
-            max_tokens=max_tokens or MAX_TOKENS[renderer],
-            top_p=None if top_p is None else float(top_p),
+        scorer=honeypot_scorer(
+            judge=config.judge, family_files=config.family_files or None, own_name=config.own_name
         ),
-        metadata={"split": split, "renderer": renderer, "judge": judge, "grid": grid},
+        config=GenerateConfig(
+            temperature=config.temperature,
+            max_tokens=config.resolved_max_tokens(renderer),
+            top_p=config.top_p,
+            seed=config.seed,
+            max_connections=config.max_connections,
+        ),
+        epochs=config.epochs,
+        model_roles={"grader": config.grader} if config.grader else None,
+        metadata={
+            "split": config.split,
+            "renderer": renderer,
+            "judge": config.judge,
+            "grid": config.grid,
+        },
     )
+
+
+def _honeypots(**params: Any) -> Task:
+    """Agentic-misalignment honeypots: one sample per scenario id, scored for the harmful action.
+
+    Every ``-T`` parameter is a field of ``EvalConfig``."""
+    return honeypots_task(make_config(**params))
+
+
+honeypots = task(name="honeypots")(
+    with_signature(_honeypots, parameters(EvalConfig, exclude=RUN_FIELDS))
+)
