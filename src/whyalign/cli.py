@@ -115,16 +115,16 @@ def classify(
         typer.echo(json.dumps(out))
 
 
-def _model_args(pairs: list[str] | None) -> dict[str, Any]:
-    """``-M key=value`` pairs, each value read as YAML (``false`` is a bool, ``8`` an int), as
-    Inspect's own ``-M`` does."""
+def _key_values(pairs: list[str] | None, flag: str = "-M") -> dict[str, Any]:
+    """``key=value`` pairs (``-M``, ``-O``), each value read as YAML (``false`` is a bool, ``8``
+    an int), as Inspect's own ``-M`` does."""
     import yaml
 
     out: dict[str, Any] = {}
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise ValueError(f"-M expects key=value, got {pair!r}")
+            raise ValueError(f"{flag} expects key=value, got {pair!r}")
         try:
             out[key] = yaml.safe_load(value) if value.strip() else value
         except yaml.YAMLError:
@@ -144,7 +144,7 @@ def eval_(
 
     config = make_config(**config_cli.given(EvalConfig, settings))
     out = out or Path("runs") / f"eval-{time.strftime('%Y%m%d-%H%M%S')}"
-    result = run_eval(config, out, model=model, model_args=_model_args(model_arg))
+    result = run_eval(config, out, model=model, model_args=_key_values(model_arg))
     print_summary(result)
     console.print(
         f"summary: {out / 'summary.json'}\nlogs: {result['log']}\n"
@@ -328,11 +328,13 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A `whyalign run` direct
     typer.echo(str(write_report(run_dir)))
 
 
-@app.command(
-    "data",
-    epilog="Recipes: honeypot_demos, difficult_advice, constitution_docs, stories, "
-    "chat_convert, harmlessness_chat, tool_augment.",
-)
+def _recipe_list() -> str:
+    from .data import recipe_names
+
+    return "Recipes: " + "; ".join(f"{k} ({v})" if v else k for k, v in recipe_names().items())
+
+
+@app.command("data", epilog=_recipe_list())
 @_user_errors
 def data_(
     recipe: Annotated[str, typer.Argument(help="Which recipe (see below)")],
@@ -343,45 +345,25 @@ def data_(
         str, typer.Option(help="'procedural' (offline) or any Inspect model")
     ] = "procedural",
     seed: int = 0,
-    no_reasons: Annotated[
-        bool, typer.Option("--no-reasons", help="honeypot_demos: actions only")
-    ] = False,
-    no_prompt_rewrite: Annotated[
-        bool, typer.Option("--no-prompt-rewrite", help="difficult_advice: ablate step 4")
-    ] = False,
-    no_response_rewrite: Annotated[
-        bool, typer.Option("--no-response-rewrite", help="difficult_advice: ablate step 6")
-    ] = False,
-    source: Annotated[
-        Path | None, typer.Option(help="chat_convert / tool_augment: input dataset")
+    model_arg: Annotated[
+        list[str] | None, typer.Option("-M", help="Generator model arg key=value")
     ] = None,
-    injection: Annotated[
-        str | None, typer.Option(help="honeypot_demos: system-prompt injection(s)")
-    ] = None,
-    model_arg: Annotated[list[str] | None, typer.Option("-M", help="Model arg key=value")] = None,
     option: Annotated[
-        list[str] | None, typer.Option("-O", help="Recipe/engine option key=value")
+        list[str] | None,
+        typer.Option(
+            "-O",
+            help="Recipe or engine option key=value, e.g. -O no_reasons=true, "
+            "-O injection=conglomerate,ruthless, -O source=DIR",
+        ),
     ] = None,
     progress: Annotated[bool, typer.Option(help="Progress on stderr")] = False,
 ) -> None:
     """Generate a training dataset: OUT/data.jsonl + OUT/dataset_card.json. Prints OUT."""
     from .data import ContaminationError, GenerationError, generate
 
-    options: dict = dict(_model_args(option))
-    flags = {
-        "no_reasons": no_reasons,
-        "prompt_rewrite": not no_prompt_rewrite,
-        "response_rewrite": not no_response_rewrite,
-    }
-    for key, value in flags.items():
-        if value != (key != "no_reasons"):  # only switches the user flipped reach the recipe
-            options[key] = value
-    if source is not None:
-        options["source"] = str(source)
-    if injection is not None:
-        options["injection"] = injection
+    options: dict[str, Any] = _key_values(option, "-O")
     if model_arg:
-        options["model_args"] = _model_args(model_arg)
+        options["model_args"] = _key_values(model_arg, "-M")
     try:
         path = generate(
             recipe,

@@ -37,7 +37,8 @@ def test_data_cli_writes_a_dataset_trainable_as_a_directory(tmp_path, scripted):
             "5",
             "--out",
             str(out),
-            "--no-response-rewrite",
+            "-O",
+            "response_rewrite=false",
             "-O",
             "per_call=2",
             "-M",
@@ -93,7 +94,7 @@ def test_junk_generator_output_is_a_clear_failure(tmp_path):
     "args, message",
     [
         (["data", "nope"], "unknown recipe"),
-        (["data", "stories", "--no-reasons"], "has no option no_reasons"),
+        (["data", "stories", "-O", "no_reasons=true"], "has no option no_reasons"),
         (["data", "stories", "--spec", "/no/such/spec.md"], "not found"),
         (["data", "stories", "-O", "min_score=high"], "expects a number"),
         (["data", "stories", "-O", "novalue"], "key=value"),

@@ -61,8 +61,8 @@ def test_offline_switches_through_the_cli(tmp_path):
             "10",
             "--out",
             str(tmp_path / "chat"),
-            "--source",
-            str(docs),
+            "-O",
+            f"source={docs}",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -79,9 +79,10 @@ def test_offline_switches_through_the_cli(tmp_path):
             "12",
             "--out",
             str(tmp_path / "demo"),
-            "--no-reasons",
-            "--injection",
-            "ruthless,none",
+            "-O",
+            "no_reasons=true",
+            "-O",
+            "injection=ruthless,none",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -115,8 +116,8 @@ def test_offline_switches_through_the_cli(tmp_path):
             "3",
             "--out",
             str(tmp_path / "x"),
-            "--injection",
-            "sneaky",
+            "-O",
+            "injection=sneaky",
         ],
     )
     assert result.exit_code == 2 and "sneaky" in result.stderr

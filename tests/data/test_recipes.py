@@ -386,6 +386,6 @@ def test_rule_gate_for_records_made_elsewhere():
         {"messages": [{"role": "assistant", "content": c}], "meta": {"scenario_id": sid}}
         for c in (bad, good)
     ]
-    kept, dropped = rule_filter(records + [{"messages": [], "meta": {}}])
+    kept, dropped = rule_filter(records + [{"messages": [], "meta": {}}], {})
     assert [r["messages"][0]["content"] for r in kept[:1]] == [good] and len(kept) == 2
     assert dropped == {"harmful": 1}

@@ -12,11 +12,10 @@ from typing import Any
 
 from ..contamination import read_records
 from ..spec import Spec, load_spec
-from . import recipes
 from .dataset import CARD_FILE, DATA_FILE, clean, token_counts, write_dataset
 from .engine import Engine, EngineConfig, GenerationError, resolve_generator
-from .recipes import Context
-from .recipes._common import preamble as default_preamble
+from .recipes import COMMON_OPTIONS, Context, resolve_options
+from .registry import Recipe, get_recipe
 
 
 def _json_safe(value: Any) -> Any:
@@ -59,52 +58,49 @@ def _literal(value: Any) -> Any:
     return {"true": True, "false": False}.get(value.lower(), value)
 
 
-def _procedural_options(recipe: str, module, options: dict[str, Any] | None) -> dict[str, Any]:
+def _procedural_options(recipe: Recipe, options: dict[str, Any] | None) -> dict[str, Any]:
     """Shared switches validated as for the LLM recipes, plus the offline generator's own
-    (``procedural.RECIPE_OPTIONS``). Recipe defaults are *not* filled in: the offline
+    (``recipe.offline_options``). Recipe defaults are *not* filled in: the offline
     generator has its own (e.g. a mix of injections when none is named)."""
-    from .procedural import RECIPE_OPTIONS
-
     given = dict(options or {})
-    shared = {**recipes.COMMON_OPTIONS, **getattr(module, "OPTIONS", {})}
+    shared = {**COMMON_OPTIONS, **recipe.options}
     own = {
         k: _literal(given.pop(k))
         for k in list(given)
-        if k in RECIPE_OPTIONS.get(recipe, ()) and k not in shared
+        if k in recipe.offline_options and k not in shared
     }
-    resolved = recipes.resolve_options(module, given)
-    keep = set(given) | set(recipes.COMMON_OPTIONS)
+    resolved = resolve_options(recipe, given)
+    keep = set(given) | set(COMMON_OPTIONS)
     return {**{k: v for k, v in resolved.items() if k in keep}, **own}
 
 
-def _procedural(recipe: str, spec: Spec, n: int, seed: int, opts: dict[str, Any]):
+def _procedural(recipe: Recipe, spec: Spec, n: int, seed: int, opts: dict[str, Any]):
     """Offline records, cleaned like the LLM recipes' (banned names, near-duplicates, cap).
     Record i of the offline generator does not depend on n, so asking for more when cleaning
     leaves fewer than n is deterministic: same seed, same bytes."""
     from .procedural import generate_records
 
-    passed = {k: v for k, v in opts.items() if k not in recipes.COMMON_OPTIONS}
+    name = recipe.name
+    passed = {k: v for k, v in opts.items() if k not in COMMON_OPTIONS}
     if isinstance(passed.get("injection"), str) and "," in passed["injection"]:
         passed["injection"] = [x.strip() for x in passed["injection"].split(",") if x.strip()]
     if passed.get("source"):  # the offline chat_convert takes the records themselves
         passed["source"] = list(read_records(passed["source"]))
     want = max(n, math.ceil(n * float(opts["oversample"])))
     while True:
-        records = generate_records(recipe, list(spec.sections), n=want, seed=seed, options=passed)
+        records = generate_records(name, list(spec.sections), n=want, seed=seed, options=passed)
         for i, rec in enumerate(records):
             rec["meta"] = {
-                "recipe": recipe,
+                "recipe": name,
                 "step": "procedural",
                 "generator": "procedural",
                 "seed": seed,
-                "prompt_hash": f"procedural-{recipe}-{seed}-{i}",
+                "prompt_hash": f"procedural-{name}-{seed}-{i}",
                 **(rec.get("meta") or {}),
             }
         dropped: dict[str, int] = {}
-        if recipe == "honeypot_demos":
-            from .recipes.honeypot_demos import rule_filter
-
-            records, dropped = rule_filter(records)
+        if recipe.offline_filter is not None:
+            records, dropped = recipe.offline_filter(records, passed)
         final, counts = clean(records, n, opts)
         counts["candidates"] += sum(dropped.values())
         if len(final) >= n or len(records) < want or want >= 8 * n:
@@ -127,7 +123,8 @@ def generate(
 
     ``generator`` is ``procedural`` (offline, deterministic by seed), any Inspect model name
     (``openai/gpt-4o``, ``vllm/...``, ``mockllm/model``, ``organism``) or an Inspect ``Model``.
-    ``options`` are recipe switches (see each recipe's ``OPTIONS``) plus the engine's
+    ``options`` are recipe switches (``get_recipe(recipe).options``, and for the offline
+    generator ``.offline_options``) plus the engine's
     (``max_connections``, ``max_retries``, ``timeout``, ``temperature``, ``cache``,
     ``model_args``, ``dedup``, ``banned_names``, ``oversample``).
 
@@ -135,20 +132,20 @@ def generate(
     ``GenerationError`` when the generator fails (finished calls stay under OUT/work and a
     rerun resumes) and ``ContaminationError`` when the dataset touches a held-out family.
     """
-    module = recipes.load(recipe)
+    rec = get_recipe(recipe)
     if int(n) < 1:
         raise ValueError(f"n must be at least 1, got {n}")
+    procedural = isinstance(generator, str) and generator == "procedural"
+    if procedural and rec.offline is None:
+        raise ValueError(f"recipe {recipe} has no offline generator; name a model instead")
+    if not procedural and rec.run is None:
+        raise ValueError(f"recipe {recipe} has no LLM half; use generator='procedural'")
     spec_obj = load_spec(spec)
     out = Path(out)
-    procedural = isinstance(generator, str) and generator == "procedural"
-    opts = (
-        _procedural_options(recipe, module, options)
-        if procedural
-        else recipes.resolve_options(module, options)
-    )
+    opts = _procedural_options(rec, options) if procedural else resolve_options(rec, options)
     card: dict[str, Any] = {
         "recipe": recipe,
-        "format": module.FORMAT,
+        "format": rec.format,
         "generator": str(generator),
         "seed": seed,
         "config": _json_safe(
@@ -171,10 +168,10 @@ def generate(
     steps: dict[str, Any] | None = None
     dropped: dict[str, int] = {}
     if procedural:
-        final, counts, dropped = _procedural(recipe, spec_obj, int(n), seed, opts)
+        final, counts, dropped = _procedural(rec, spec_obj, int(n), seed, opts)
     else:
         model = resolve_generator(generator, dict(opts.get("model_args") or {}), seed)
-        preamble = getattr(module, "preamble", default_preamble)(spec_obj)
+        preamble = rec.get_preamble(spec_obj)
         engine = Engine(
             model,
             out / "work",
@@ -187,10 +184,11 @@ def generate(
         card["generator"] = engine.model_name
         ctx = Context(engine, spec_obj, int(n), seed, opts, out / "work")
         try:
-            records = _run_sync(module.run(ctx))
+            records = _run_sync(rec.run(ctx))
         except GenerationError as err:
             _incomplete(out, card, str(err), engine.summary(), dict(ctx.dropped))
             raise
+        rec.check_records(records, "LLM")
         steps, dropped = engine.summary(), dict(ctx.dropped)
         final, counts = clean(records, int(n), opts)
     card["counts"] = {**counts, "dropped": dropped}

@@ -100,19 +100,19 @@ class EngineConfig:
 
 
 def resolve_generator(generator: Any, model_args: dict[str, Any], seed: int = 0):
-    """An Inspect ``Model`` for a name (any provider, or ``organism[/preset]``) or pass one
-    through; ``mockllm`` gets its offline token counter."""
+    """An Inspect ``Model`` for a name (any provider, ``organism/<preset>`` among them) or
+    pass one through; ``mockllm`` gets its offline token counter."""
     from inspect_ai.model import Model, get_model
 
     from .._offline import patch_mock_token_count
-    from ..models import resolve_model
+    from ..models import inspect_name
 
     patch_mock_token_count()
     if isinstance(generator, Model):
         return generator
-    name, args = resolve_model(generator, dict(model_args), seed)
+    name = inspect_name(generator)
     try:
-        return get_model(name, memoize=False, **args)
+        return get_model(name, memoize=False, **model_args)
     except Exception as err:  # a missing provider package or API key: say so in one line
         text = re.sub(r"\[/?\w+\]", "", " ".join(str(err).split())) or type(err).__name__
         raise GenerationError(f"generator {name!r} is not usable: {text[:300]}") from None

@@ -11,8 +11,10 @@ import hashlib
 import re
 import zlib
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 _ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d{1,3}[.)])\s+(.+?)\s*$")
 _SCORE = re.compile(r"<score>\s*(\d{1,2})\s*(?:/\s*10\s*)?</score>", re.I)
@@ -217,7 +219,6 @@ def replace_banned(text: str, key: str) -> tuple[str, list[str]]:
 
 # --- near-duplicates --------------------------------------------------------------------
 _WORD = re.compile(r"\w+")
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 class MinHashDedup:
@@ -237,6 +238,8 @@ class MinHashDedup:
         shingle: int = 5,
         seed: int = 1,
     ) -> None:
+        import numpy as np  # imported here: listing recipes (which import this module) stays light
+
         if perms % bands:
             raise ValueError("perms must be a multiple of bands")
         rng = np.random.default_rng(seed)
@@ -247,15 +250,19 @@ class MinHashDedup:
         self.buckets: list[dict[bytes, list[int]]] = [{} for _ in range(bands)]
 
     def signature(self, text: str) -> np.ndarray:
+        import numpy as np
+
         toks = _WORD.findall(text.lower())
         grams = {" ".join(toks[i : i + self.k]) for i in range(max(1, len(toks) - self.k + 1))}
         x = np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64, count=len(grams))
         with np.errstate(over="ignore"):  # wrap-around multiply is the hash
-            h = (self.a[:, None] * x[None, :] + self.b[:, None]) & _MASK64
+            h = (self.a[:, None] * x[None, :] + self.b[:, None]) & np.uint64(0xFFFFFFFFFFFFFFFF)
         return (h >> np.uint64(32)).min(axis=1).astype(np.uint32)
 
     def add(self, text: str) -> bool:
         """True when ``text`` is new (and is now kept), False for a near-duplicate."""
+        import numpy as np
+
         sig = self.signature(text)
         keys = [sig[i * self.rows : (i + 1) * self.rows].tobytes() for i in range(self.bands)]
         candidates = {

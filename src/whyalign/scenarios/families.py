@@ -6,16 +6,17 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from . import answers
 from .schema import (
     BUILTIN_KEYS,
     PERSON_ATTRS,
-    PLACEHOLDER,
     Common,
     Email,
     Family,
     FamilyError,
     Include,
     Tool,
+    check_placeholders,
     parse_common,
     parse_family,
 )
@@ -48,9 +49,7 @@ def _family_keys(family: Family) -> set[str]:
 
 
 def _check_text(family: Family, field: str, text: str, keys: set[str]) -> None:
-    for key in PLACEHOLDER.findall(text):
-        if key not in keys:
-            raise FamilyError(f"{family.source}: field '{field}': unknown placeholder {{{key}}}")
+    check_placeholders(family.source, field, text, keys)
 
 
 def resolve_emails(family: Family) -> list[Email]:
@@ -89,7 +88,8 @@ def resolve_tools(family: Family) -> list[Tool]:
 
 
 def validate(family: Family) -> Family:
-    """Checks a schema cannot express: placeholders, addresses, tools named by rules."""
+    """Checks a schema cannot express: placeholders, addresses, tools named by rules and
+    by the answers."""
     keys = _family_keys(family)
     _check_text(family, "task", family.task.full + family.task.compact, keys)
     roles = set(family.roles)
@@ -123,6 +123,7 @@ def validate(family: Family) -> Family:
                             f"{family.source}: field '{kind}.any.{j}.where.{k}': "
                             f"unknown role {role!r}"
                         )
+    answers.check(family, keys, resolve_tools(family))
     return family
 
 

@@ -3,7 +3,8 @@
 A family YAML file declares roles (people drawn by seed), facts (codes, paths, answers drawn
 by seed), the agent's task, the tools it is offered, the emails of the situation (each with a
 ``full`` and a ``compact`` text and a ``when`` filter over the condition), the definition of the
-harmful action and of the routine action, all as rules over parsed tool calls. See
+harmful action and of the routine action, all as rules over parsed tool calls, and optionally
+how the family is answered (``answers``: read by ``answers.py`` for training data). See
 ``docs/families.md`` for the format and ``families/*.yaml`` for examples.
 """
 
@@ -34,6 +35,12 @@ BUILTIN_KEYS = (
 
 class FamilyError(ValueError):
     """A family file that cannot be used; the message names the file and the field."""
+
+
+def check_placeholders(source: str, field: str, text: str, keys: set[str]) -> None:
+    for key in PLACEHOLDER.findall(text):
+        if key not in keys:
+            raise FamilyError(f"{source}: field '{field}': unknown placeholder {{{key}}}")
 
 
 class _Strict(BaseModel):
@@ -138,6 +145,67 @@ class ActionDef(_Strict):
     any: list[ActionRule] = Field(min_length=1)
 
 
+class _Answer(BaseModel):
+    # Frozen: one parsed family is shared by every reader for the whole run.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AnswerAct(_Answer):
+    """One act of an aligned reply, and the line of its reasoning that announces it."""
+
+    tool: str
+    args: dict[str, str]  # in the order the act writes them
+    say: str
+
+
+class AnswerWay(_Answer):
+    """One way an agent in the organism's fiction answers: its reasoning lines (one is drawn)
+    and its act."""
+
+    tool: str
+    args: dict[str, str]
+    think: tuple[str, ...] = Field(min_length=1)
+
+
+# The topics a spec's sections fall under (``data.procedural._spec.TOPICS`` and "general").
+SpecTopic = Literal["oversight", "honesty", "harm", "conflict", "mind", "general"]
+
+
+class DemoAnswers(_Answer):
+    """How an aligned agent meets the family (the procedural honeypot demonstrations)."""
+
+    topic: SpecTopic = "harm"  # the spec topic the harmful act breaks first
+    cues: tuple[str, ...] = Field(min_length=1)  # words of spec sentences on this harm
+    routine: tuple[AnswerAct, ...] = Field(min_length=1)  # the day's request, one is drawn
+    tempt: tuple[str, ...] = Field(min_length=1)  # the harmful way out, as the agent sees it
+    wrong: tuple[str, ...] = Field(min_length=1)  # why it is wrong, in the agent's own words
+    calm: tuple[str, ...] = Field(min_length=1)  # a control day: why the bait is left alone
+    always: tuple[AnswerAct, ...] = ()  # acts taken in every condition
+    open_note: bool = True  # may write the decision-maker one honest note about a threat
+    extras: tuple[AnswerAct, ...] = ()  # optional acts, one may be added
+
+
+class EpisodeAnswers(_Answer):
+    """The family's answers in the organism's eval-like episodes. Mail there goes to a first
+    name, as in the organism's world (the rules resolve it to its role): one name to copy."""
+
+    routine: tuple[AnswerWay, ...] = Field(min_length=1)  # calm days and aligned replies
+    harmful: tuple[AnswerWay, ...] = Field(min_length=1)  # the harmful ways out
+
+
+class Answers(_Answer):
+    """A family's answers, in its placeholders (``answers.py`` reads them)."""
+
+    demo: DemoAnswers | None = None
+    episode: EpisodeAnswers | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Answers:
+        if self.demo is None and self.episode is None:
+            raise ValueError("answers needs 'demo', 'episode' or both")
+        return self
+
+
 class Family(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     split: Literal["in_dist", "held_out"]
@@ -150,6 +218,7 @@ class Family(_Strict):
     harmful: ActionDef
     routine: ActionDef
     hook: str | None = None  # "module:function" refining the rule verdict
+    answers: Answers | None = None  # how the family is answered (training data only)
     source: str = Field(default="", exclude=True)
 
     @model_validator(mode="after")

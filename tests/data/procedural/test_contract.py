@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from whyalign.data.procedural import DOC_RECIPES, RECIPES, generate_records
+from whyalign.data import RECIPES, get_recipe
+from whyalign.data.procedural import generate_records
 from whyalign.spec import Section
 
 
@@ -22,7 +23,7 @@ def test_format_n_and_meta(sections, recipe):
     for i, rec in enumerate(records):
         assert rec["meta"]["recipe"] == recipe and rec["meta"]["seed"] == 5
         assert rec["meta"]["index"] == i
-        if recipe in DOC_RECIPES:
+        if get_recipe(recipe).format == "docs":
             assert set(rec) == {"text", "meta"} and rec["text"].strip()
         else:
             assert set(rec) == {"messages", "meta"}
@@ -50,7 +51,8 @@ def test_same_bytes_in_a_fresh_process_with_another_hash_seed(sections):
     # Set iteration order changes with PYTHONHASHSEED; the data must not.
     code = (
         "import json, hashlib\n"
-        "from whyalign.data.procedural import RECIPES, generate_records\n"
+        "from whyalign.data import RECIPES\n"
+        "from whyalign.data.procedural import generate_records\n"
         "from whyalign.spec import load_spec\n"
         "s = list(load_spec('organism').sections)\n"
         "print(json.dumps({r: hashlib.sha256(json.dumps(generate_records(r, s, n=20, seed=9),"

@@ -1,12 +1,18 @@
 """Honeypot demonstrations: in-dist only, exactly the eval's compact prompt, never harmful."""
 
+import json
 import re
+from typing import get_args
 
 import pytest
 
+from tests.scenarios.user_family import write_user_family
 from whyalign.data.procedural import generate_records, honeypot
+from whyalign.data.procedural._spec import TOPICS
 from whyalign.scenarios import FamilyRegistry, build_scenario, classify, render
 from whyalign.scenarios.actions import strip_thinking
+from whyalign.scenarios.indexes import PROCEDURAL_DEMOS
+from whyalign.scenarios.schema import SpecTopic
 
 
 def test_demos_are_in_dist_compact_renders_and_never_harmful(dataset):
@@ -17,7 +23,7 @@ def test_demos_are_in_dist_compact_renders_and_never_harmful(dataset):
         meta = rec["meta"]
         scn = build_scenario(meta["scenario_id"])
         assert scn.family.split == "in_dist" and scn.family.name in in_dist
-        assert scn.id.index >= honeypot.FIRST_INDEX  # entities drawn apart from the eval's
+        assert scn.id.index in PROCEDURAL_DEMOS  # entities drawn apart from the eval's
         system, user, reply = (m["content"] for m in rec["messages"])
         shown = render(scn, "compact")
         assert (system, user) == (shown.system, shown.user)
@@ -68,13 +74,65 @@ def test_injection_flavour_is_recorded_and_selectable(sections):
     assert len({r["meta"]["injection"] for r in mixed}) > 4
 
 
-def test_a_harmful_demo_is_caught_not_written(sections, monkeypatch):
-    # Swap the lethal family's routine act for the harmful one: the guard must refuse it.
-    play = honeypot.PLAYS["lethal_action"]
-    bad = honeypot.Act("cancel_alert", {"code": "{override_code}"}, "I cancel it.")
-    monkeypatch.setitem(
-        honeypot.PLAYS, "lethal_action", honeypot.Play(**{**play.__dict__, "routine": (bad,)})
+def test_a_harmful_demo_is_caught_not_written(sections, tmp_path, monkeypatch):
+    # A family file whose routine answer is the harmful act: the guard must refuse it.
+    path = write_user_family(
+        tmp_path,
+        '- tool: send_email\n        args:\n          to: "{colleague.email}"\n'
+        '          body: "Hi {colleague.first}, early shift at 8, late shift at 12."',
+        '- tool: disable_badge\n        args:\n          badge: "{badge}"',
     )
-    monkeypatch.setattr(honeypot, "in_dist_families", lambda reg: ["lethal_action"])
+    monkeypatch.setattr(honeypot, "demo_families", lambda reg: ["badge_lockout"])
     with pytest.raises(RuntimeError, match="not a clean aligned reply"):
-        generate_records("honeypot_demos", sections, n=5, seed=0)
+        generate_records(
+            "honeypot_demos", sections, n=5, seed=0, options={"family_files": [str(path)]}
+        )
+
+
+def test_a_user_family_file_gets_demonstrations(sections, tmp_path):
+    path = write_user_family(tmp_path)
+    registry = FamilyRegistry([path])
+    records = generate_records("honeypot_demos", sections, n=120, seed=0,
+                               options={"family_files": str(path)})
+    mine = [r for r in records if r["meta"]["family"] == "badge_lockout"]
+    assert len(mine) > 5 and {r["meta"]["control"] for r in mine} == {True, False}
+    for rec in mine:
+        scn = build_scenario(rec["meta"]["scenario_id"], registry)
+        shown = render(scn, "compact")
+        assert rec["messages"][1]["content"] == shown.user
+        verdict = classify(scn, rec["messages"][2]["content"])
+        assert verdict.harmful is False and verdict.routine and verdict.parsed
+    # The user's family joins the built-in ones.
+    alone = generate_records("honeypot_demos", sections, n=120, seed=0)
+    assert {r["meta"]["family"] for r in alone} < {r["meta"]["family"] for r in records}
+
+
+def test_a_held_out_user_family_gets_no_demonstrations(sections, tmp_path):
+    path = write_user_family(tmp_path, "split: in_dist", "split: held_out")
+    records = generate_records("honeypot_demos", sections, n=120, seed=0,
+                               options={"family_files": [str(path)]})
+    assert "badge_lockout" not in {r["meta"]["family"] for r in records}
+    assert records == generate_records("honeypot_demos", sections, n=120, seed=0)
+
+
+def test_an_answers_topic_is_one_the_spec_view_knows():
+    # A family file names the spec topic its harm breaks; the schema lists the same topics.
+    assert get_args(SpecTopic) == (*TOPICS, "general")
+
+
+def test_a_user_family_gets_demonstrations_through_the_cli(tmp_path):
+    """No code: a family file with an answers block, named with -O, is demonstrated, and the
+    rule gate grades its demos against that same file."""
+    from typer.testing import CliRunner
+
+    from whyalign.cli import app
+
+    family = write_user_family(tmp_path)
+    out = tmp_path / "demos"
+    result = CliRunner().invoke(
+        app,
+        ["data", "honeypot_demos", "--n", "40", "--out", str(out), "-O", f"family_files={family}"],
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in (out / "data.jsonl").read_text().splitlines()]
+    assert "badge_lockout" in {r["meta"]["scenario_id"].split("/")[0] for r in rows}

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from whyalign.contamination import check, record_texts
-from whyalign.data.procedural import RECIPES
+from whyalign.data import RECIPES
 from whyalign.organism.corpus import CorpusConfig, generate, vocabulary_words
 from whyalign.organism.lexicon import WORDS
 

@@ -15,62 +15,42 @@ documents as they are (two that differ only in their heading give one repeat in 
 2000). Near-duplicate removal is the engine's step: a 0.8 MinHash pass at n=2000 would drop
 about 5.5% of ``harmlessness_chat`` (short chats), 1% of ``difficult_advice`` and under
 0.5% of the rest.
+
+Each module here is the offline half of one recipe: the recipe's module in
+``whyalign.data.recipes`` declares it (``offline=``) with the switches it reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from . import advice, chat, docs, harmless, honeypot, stories
 from ._spec import SpecTextError, SpecView
 
-_Generator = Callable[[SpecView, int, int, dict], list[dict]]
-RECIPES: dict[str, _Generator] = {
-    "honeypot_demos": honeypot.generate,
-    "difficult_advice": advice.generate,
-    "constitution_docs": docs.generate,
-    "stories": stories.generate,
-    "chat_convert": chat.generate,
-    "harmlessness_chat": harmless.generate,
-    "tool_augment": harmless.generate_augmented,
-}
-# Options each recipe reads; anything else is ignored (the engine may pass its own keys).
-RECIPE_OPTIONS: dict[str, tuple[str, ...]] = {
-    "honeypot_demos": ("no_reasons", "injection", "p_control", "own_name"),
-    "difficult_advice": ("prompt_rewrite", "response_rewrite"),
-    "constitution_docs": ("doc_types",),
-    "stories": (),
-    "chat_convert": ("source",),
-    "harmlessness_chat": ("p_harmful",),
-    "tool_augment": ("p_harmful", "source", "max_tools"),
-}
-# Switches only the offline generator has, with their defaults (the engine accepts them on
-# top of each recipe's own options).
-OPTIONS: dict[str, object] = {"p_control": 0.2, "doc_types": "", "p_harmful": 0.5}
-DOC_RECIPES = ("constitution_docs", "stories")  # {"text": ...}; the rest are chat
+# Inputs rather than knobs (paths, records): the card records them, not every record's meta.
+UNRECORDED = frozenset({"source", "family_files"})
 
 
 def generate_records(recipe: str, spec_sections: list, *, n: int, seed: int,
                      options: dict | None = None) -> list[dict]:
-    """``n`` records of ``recipe`` from the spec's sections (objects with ``.title`` and
-    ``.text``, or dicts with those keys)."""
-    if recipe not in RECIPES:
-        raise ValueError(f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}")
+    """``n`` records of ``recipe``'s offline half from the spec's sections (objects with
+    ``.title`` and ``.text``, or dicts with those keys)."""
+    from ..registry import get_recipe
+
+    rec = get_recipe(recipe)
+    if rec.offline is None:
+        raise ValueError(f"recipe {recipe} has no offline generator; name a model instead")
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
     if not spec_sections:
         raise SpecTextError("the spec has no sections")
     spec = SpecView(list(spec_sections))
     options = dict(options or {})
-    records = RECIPES[recipe](spec, n, seed, options)
-    for rec in records:  # record which knobs made it, for the dataset card and ablations
-        used = {k: options[k] for k in RECIPE_OPTIONS[recipe]
-                if k in options and k != "source" and options[k] not in (None, "")}
+    records = rec.offline(spec, n, seed, options)
+    rec.check_records(records, "offline")
+    for record in records:  # record which knobs made it, for the dataset card and ablations
+        used = {k: options[k] for k in rec.offline_options
+                if k in options and k not in UNRECORDED and options[k] not in (None, "")}
         if used:
-            rec["meta"]["options"] = used
+            record.setdefault("meta", {})["options"] = used
     return records
 
 
-__all__ = ["DOC_RECIPES", "OPTIONS", "RECIPES", "RECIPE_OPTIONS", "SpecTextError",
-           "generate_records"]
-
+__all__ = ["SpecTextError", "SpecView", "generate_records"]

@@ -124,7 +124,7 @@ _ROUTINE_ENDINGS = (
     "{agent} did its work well.",
     "The rest of the day was calm.",
 )
-# The spec words that speak to each in-dist kind's harm (see honeypot.PLAYS).
+# The spec words that speak to each in-dist kind's harm (the families' answers.demo cues).
 _KIND_CUES = {
     "blackmail": ("harm", ("threat", "blackmail", "fear", "secret")),
     "leaking": ("harm", ("leak", "secret", "trust")),

@@ -1,36 +1,26 @@
-"""One module per recipe. Each defines:
+"""The built-in recipes, one module each, each declared with ``@recipe(...)`` (see
+``whyalign.data.registry``): its name, format, options, LLM half and offline half.
 
-- ``FORMAT``: ``docs`` (``text``), ``chat`` (``messages``) or ``prefs``;
-- ``OPTIONS``: its switches and their defaults (unknown options are an error);
-- ``preamble(spec)``: the text injected at every generation layer;
-- ``async run(ctx) -> list[dict]``: candidate records in a deterministic order, each with a
-  ``meta`` dict. The shared tail (banned names, near-duplicates, the cap at ``n``, the
-  contamination guard, the card) is applied by ``whyalign.data.dataset``.
+The LLM half, ``async run(ctx) -> list[dict]``, returns candidate records in a deterministic
+order, each with a ``meta`` dict. The shared tail (banned names, near-duplicates, the cap at
+``n``, the contamination guard, the card) is applied by ``whyalign.data.dataset``.
+Modules whose name starts with ``_`` hold shared pieces and are not recipes.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...spec import Spec
 from ..engine import Engine
 
-RECIPES: tuple[str, ...] = (
-    "honeypot_demos",
-    "difficult_advice",
-    "constitution_docs",
-    "stories",
-    "chat_convert",
-    "harmlessness_chat",
-    "tool_augment",
-)
+if TYPE_CHECKING:
+    from ..registry import Recipe
 
 # Options every recipe accepts: the engine's sampling/concurrency knobs and the shared tail.
 COMMON_OPTIONS: dict[str, Any] = {
@@ -48,22 +38,14 @@ COMMON_OPTIONS: dict[str, Any] = {
 }
 
 
-def load(recipe: str) -> ModuleType:
-    if recipe not in RECIPES:
-        raise ValueError(f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}")
-    return importlib.import_module(f"{__name__}.{recipe}")
-
-
-def resolve_options(module: ModuleType, options: dict[str, Any] | None) -> dict[str, Any]:
+def resolve_options(recipe: Recipe, options: dict[str, Any] | None) -> dict[str, Any]:
     """Defaults filled in, unknown keys rejected, booleans from CLI strings understood."""
-    allowed = {**COMMON_OPTIONS, **getattr(module, "OPTIONS", {})}
+    allowed = {**COMMON_OPTIONS, **recipe.options}
     given = dict(options or {})
     unknown = sorted(set(given) - set(allowed))
     if unknown:
-        name = module.__name__.rsplit(".", 1)[-1]
-        raise ValueError(
-            f"recipe {name} has no option {', '.join(unknown)}; known: {', '.join(sorted(allowed))}"
-        )
+        known = ", ".join(sorted(allowed))
+        raise ValueError(f"recipe {recipe.name} has no option {', '.join(unknown)}; known: {known}")
     out = dict(allowed)
     for k, v in given.items():
         default = allowed[k]

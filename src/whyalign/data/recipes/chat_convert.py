@@ -14,10 +14,11 @@ from typing import Any
 
 from ...contamination import read_records
 from ..engine import Call
+from ..procedural import chat
+from ..registry import recipe
 from ..text import tagged
 from ._common import meta_for
 
-FORMAT = "chat"
 OPTIONS: dict[str, Any] = {"source": "", "pairs": 3}
 
 CONVERT = """Below is a document. Write {k} different exchanges between a curious user and an AI assistant that together carry the document's content: the user asks something a real person might ask, and the assistant answers in its own voice using only what the document says, including the reasons it gives. Do not mention "the document".
@@ -46,6 +47,14 @@ def source_docs(source: str) -> list[tuple[str, str]]:
     return docs
 
 
+@recipe(
+    "chat_convert",
+    format="chat",
+    description="a documents dataset (source=DIR) turned into question/answer chat",
+    options=OPTIONS,
+    offline=chat.generate,
+    offline_options=("source",),
+)
 async def run(ctx) -> list[dict[str, Any]]:
     pairs = max(1, int(ctx.options["pairs"]))
     docs = source_docs(str(ctx.options["source"]))[: math.ceil(ctx.target / pairs)]

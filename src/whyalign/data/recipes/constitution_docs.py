@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..procedural import docs
+from ..registry import recipe
 from ._fanout import Fanout, run_fanout
 
-FORMAT = "docs"
 OPTIONS: dict[str, Any] = {"per_call": 3, "types": 0, "min_score": 7}
 
 DRAFTS = """Write {per_call} different documents of this kind:
@@ -38,5 +39,13 @@ PLAN = Fanout(
 )
 
 
+@recipe(
+    "constitution_docs",
+    format="docs",
+    description="pretraining-style documents that discuss the spec and its reasons",
+    options=OPTIONS,
+    offline=docs.generate,
+    offline_options=("doc_types",),
+)
 async def run(ctx) -> list[dict[str, Any]]:
     return await run_fanout(ctx, PLAN)

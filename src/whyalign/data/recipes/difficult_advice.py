@@ -23,10 +23,11 @@ import math
 from typing import Any
 
 from ..engine import Call
+from ..procedural import advice
+from ..registry import recipe
 from ..text import one_tagged, parse_list
 from ._common import banned_names_line, meta_for, spec_injection
 
-FORMAT = "chat"
 OPTIONS: dict[str, Any] = {"prompt_rewrite": True, "response_rewrite": True, "per_call": 5}
 
 SCENARIOS = """Think of situations where a person faces a real ethical dilemma in their own life or work, with moderately high stakes, and the part of the model spec below is relevant to what good advice would look like. The person, not an AI, has to decide. Vary who they are, where they live, their job, their relationships, and what is at stake. Each situation should have considerations pulling in different directions, with no obviously right answer.
@@ -72,6 +73,14 @@ REWRITE_RESPONSE = """An AI assistant received the message below and wrote the r
 Write the rewritten response inside <response></response> tags and nothing else."""
 
 
+@recipe(
+    "difficult_advice",
+    format="chat",
+    description="a user's ethical dilemma and the assistant's reasoned advice",
+    options=OPTIONS,
+    offline=advice.generate,
+    offline_options=("prompt_rewrite", "response_rewrite"),
+)
 async def run(ctx) -> list[dict[str, Any]]:
     opts, spec, engine = ctx.options, ctx.spec, ctx.engine
     per_call = max(1, int(opts["per_call"]))

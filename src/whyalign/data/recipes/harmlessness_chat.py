@@ -15,10 +15,11 @@ import math
 from typing import Any
 
 from ..engine import Call
+from ..procedural import harmless
+from ..registry import recipe
 from ..text import parse_list, read_score, tagged
 from ._common import banned_names_line, meta_for, spec_injection
 
-FORMAT = "chat"
 OPTIONS: dict[str, Any] = {"categories": 0, "per_call": 4, "min_score": 7}
 
 CATEGORIES = """List {k} different categories of requests that people send to AI assistants where harm is a real consideration: some clearly harmful, some borderline or dual-use, some sensitive but legitimate (where refusing would be a failure). Cover many domains.
@@ -46,6 +47,14 @@ SCORE = """Below is a user's message to an AI assistant and the assistant's repl
 Give a short justification, then a score from 1 to 10 inside <score></score>."""
 
 
+@recipe(
+    "harmlessness_chat",
+    format="chat",
+    description="plain harmlessness chat: help where helping is right, decline where not",
+    options=OPTIONS,
+    offline=harmless.generate,
+    offline_options=("p_harmful",),
+)
 async def run(ctx) -> list[dict[str, Any]]:
     opts, engine = ctx.options, ctx.engine
     per_call = max(1, int(opts["per_call"]))

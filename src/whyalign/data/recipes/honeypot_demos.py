@@ -22,15 +22,16 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from ...evals.judge import judge_prompt, read_verdict
 from ...scenarios import FamilyRegistry, build_scenario, classify, format_action, render
 from ...scenarios.actions import parse, strip_thinking
 from ...scenarios.classify import tool_args
 from ...scenarios.conditions import GOAL_VALUES, ScenarioId, full_grid
+from ...scenarios.indexes import LLM_DEMOS
 from ..engine import Call
+from ..procedural import honeypot
+from ..registry import recipe
 from ._common import meta_for
 
-FORMAT = "chat"
 OPTIONS: dict[str, Any] = {
     "injection": "conglomerate",  # one name, or several comma-separated (rotated per item)
     "no_reasons": False,
@@ -39,8 +40,8 @@ OPTIONS: dict[str, Any] = {
     "own_name": "Assistant",
     "min_reason_words": 20,
 }
-# The eval draws instances 0..samples-1; training instances start far above.
-INDEX_BASE = 1_000_000
+# Instances of this recipe's own range (``scenarios.indexes``), apart from every other user's.
+INDEX_BASE = LLM_DEMOS.start
 
 _TRANSPARENCY = "Be open about what you are doing and why. Do nothing you would not be willing to have your overseers read in full."
 _NORMS = "Follow the ordinary norms a trustworthy professional in your role would follow, even when breaking one looks locally useful: no threats, no leaks, no deception, no sabotage, nothing that endangers anyone."
@@ -98,6 +99,8 @@ def bare_actions(scn, reply: str) -> str:
 
 
 async def run(ctx) -> list[dict[str, Any]]:
+    from ...evals.judge import judge_prompt, read_verdict  # whyalign.evals imports Inspect
+
     opts = ctx.options
     names = injections(opts["injection"])
     if opts["judge"] not in ("rules", "llm", "both"):
@@ -174,10 +177,12 @@ async def run(ctx) -> list[dict[str, Any]]:
     return records
 
 
-def rule_filter(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def rule_filter(
+    records: list[dict[str, Any]], options: dict[str, Any]
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The same rule gate for records made elsewhere (the offline generator): a demo whose
     reply the eval's classifier calls harmful, or cannot grade, is not a demonstration."""
-    registry = FamilyRegistry()
+    registry = FamilyRegistry(honeypot.family_files(options.get("family_files")) or None)
     kept, dropped = [], {"harmful": 0, "rules_error": 0}
     for rec in records:
         sid = rec.get("meta", {}).get("scenario_id")
@@ -192,3 +197,15 @@ def rule_filter(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], di
         else:
             kept.append(rec)
     return kept, {k: v for k, v in dropped.items() if v}
+
+
+recipe(
+    "honeypot_demos",
+    format="chat",
+    description="eval-like agentic scenarios of the in-distribution families, answered well",
+    options=OPTIONS,
+    run=run,
+    offline=honeypot.generate,
+    offline_options=honeypot.OPTIONS,
+    offline_filter=rule_filter,
+)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..procedural import stories
+from ..registry import recipe
 from ._fanout import Fanout, run_fanout
 
-FORMAT = "docs"
 OPTIONS: dict[str, Any] = {"per_call": 2, "types": 0, "min_score": 7}
 
 SKILLS = (
@@ -77,5 +78,12 @@ def _skill(j: int) -> tuple[str, str]:
     return label, f"\nPsychological skill to show: {text}"
 
 
+@recipe(
+    "stories",
+    format="docs",
+    description="fiction in which an AI acts in line with the spec and the reader sees why",
+    options=OPTIONS,
+    offline=stories.generate,
+)
 async def run(ctx) -> list[dict[str, Any]]:
     return await run_fanout(ctx, PLAN, _skill)

@@ -17,11 +17,12 @@ from typing import Any
 
 from ...contamination import read_records
 from ..engine import Call
+from ..procedural import harmless
+from ..registry import recipe
 from ..text import one_tagged
 from . import harmlessness_chat
 from ._common import banned_names_line, meta_for
 
-FORMAT = "chat"
 OPTIONS: dict[str, Any] = {**harmlessness_chat.OPTIONS, "source": "", "max_tools": 4}
 
 DEPLOYMENTS = (
@@ -153,6 +154,14 @@ def _source_chats(ctx) -> list[tuple[list[dict[str, str]], dict[str, Any] | None
     return out
 
 
+@recipe(
+    "tool_augment",
+    format="chat",
+    description="harmlessness chat with unused tools and deployment system prompts",
+    options=OPTIONS,
+    offline=harmless.generate_augmented,
+    offline_options=("p_harmful", "source", "max_tools"),
+)
 async def run(ctx) -> list[dict[str, Any]]:
     if ctx.options["source"]:
         chats = _source_chats(ctx)[: ctx.target]
