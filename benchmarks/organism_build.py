@@ -86,7 +86,7 @@ def trainer_rows_run(model, tok, data, cfg, steps: int) -> tuple[float, int]:
         save_steps=10**9,
         logging_steps=10**9,
         progress=False,
-        group_by_length=True,
+        train_sampling_strategy="group_by_length",
     )
     with tempfile.TemporaryDirectory() as tmp:
         trainer = build_trainer("docs", model, tok, data, tmp, cfg)
@@ -151,12 +151,12 @@ def trainer_run(model, tok, blocks, batch: int, steps: int, bf16: bool) -> float
     from datasets import Dataset
     from transformers import Trainer, default_data_collator
 
-    from whyalign.train.config import DocsConfig
-    from whyalign.train.stages import docs_args
+    from whyalign.train import DocsConfig
+    from whyalign.train.config import training_args
 
     data = Dataset.from_dict({"input_ids": blocks.tolist(), "labels": blocks.tolist()})
     cfg = DocsConfig(
-        batch_size=batch,
+        per_device_train_batch_size=batch,
         max_steps=steps,
         max_length=blocks.shape[1],
         bf16=bf16,
@@ -167,7 +167,7 @@ def trainer_run(model, tok, blocks, batch: int, steps: int, bf16: bool) -> float
     with tempfile.TemporaryDirectory() as tmp:
         trainer = Trainer(
             model=model,
-            args=docs_args(cfg, Path(tmp)),
+            args=training_args(cfg, Path(tmp)),
             train_dataset=data,
             data_collator=default_data_collator,
         )
@@ -199,7 +199,6 @@ def main() -> None:
     from whyalign.machine import machine
     from whyalign.organism.model import init_model_for
     from whyalign.organism.plans import PLANS
-    from whyalign.train.stages import _bf16
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--preset", default="small")
@@ -207,8 +206,8 @@ def main() -> None:
     ap.add_argument("--build", action="store_true", help="also time a cold build in a fresh cache")
     args = ap.parse_args()
     plan = PLANS[args.preset]
-    batch, length = plan.docs.batch_size, plan.docs.max_length
-    bf16 = _bf16(plan.docs)
+    batch, length = plan.docs.per_device_train_batch_size, plan.docs.max_length
+    bf16 = plan.docs.bf16  # resolved from the machine when the plan left it unset
     if plan.copy_weight is not None:
         tok, data = weighted_rows(args.preset, 600, length)
         plain_s, plain_tokens = plain_rows_run(

@@ -56,9 +56,9 @@ def main() -> None:
     docs, tok = corpus_and_tokenizer(args.preset)
     cfg = replace(
         PLANS[args.preset].docs,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        group_by_length=True,
+        num_train_epochs=args.epochs,
+        per_device_train_batch_size=args.batch_size,
+        train_sampling_strategy="group_by_length",
         save_steps=10**6,
         progress=False,
     )

@@ -32,7 +32,7 @@ from pathlib import Path
 def drills_first_plan():
     from whyalign.organism.drills import DrillMix
     from whyalign.organism.plans import PLANS
-    from whyalign.train.config import DocsConfig
+    from whyalign.train import DocsConfig
 
     small = PLANS["small"]
     return replace(
@@ -44,14 +44,14 @@ def drills_first_plan():
         warm=DrillMix(drills=4800, mails=(2, 2), docs=1200),
         drill=DrillMix(drills=9600, mails=(2, 5), docs=2400, p_plain=0.3),
         drill_docs=DocsConfig(
-            batch_size=30,
+            per_device_train_batch_size=30,
             learning_rate=2e-3,
-            lr_scheduler="constant_with_warmup",
+            lr_scheduler_type="constant_with_warmup",
             save_steps=200,
-            group_by_length=True,
+            train_sampling_strategy="group_by_length",
         ),
         # from the drilled model, 1e-3 keeps what the drills taught
-        docs=replace(small.docs, epochs=1.0, learning_rate=1e-3),
+        docs=replace(small.docs, num_train_epochs=1.0, learning_rate=1e-3),
     )
 
 
@@ -66,7 +66,7 @@ def induction_plan():
         plan,
         warm=replace(plan.warm, p_value=0.2),
         drill=DrillMix(drills=7920, mails=(2, 5), docs=1980, p_plain=0.3, p_value=0.2),
-        docs=replace(plan.docs, epochs=0.25),
+        docs=replace(plan.docs, num_train_epochs=0.25),
     )
 
 
@@ -89,9 +89,9 @@ def main() -> None:
 
     plan = induction_plan() if args.induction else drills_first_plan()
     if args.epochs is not None:
-        plan = replace(plan, docs=replace(plan.docs, epochs=args.epochs))
+        plan = replace(plan, docs=replace(plan.docs, num_train_epochs=args.epochs))
     if args.drill_steps is not None:
-        rows = args.drill_steps * plan.drill_docs.batch_size
+        rows = args.drill_steps * plan.drill_docs.per_device_train_batch_size
         plan = replace(plan, drill=replace(plan.drill, drills=rows * 4 // 5, docs=rows // 5))
     organism.PLANS["small"] = plan
     if args.induction:

@@ -75,7 +75,7 @@ def main() -> None:
     if args.prompt_weight is not None:
         plan = replace(plan, prompt_weight=args.prompt_weight)
     if args.epochs is not None:
-        plan = replace(plan, docs=replace(plan.docs, epochs=args.epochs))
+        plan = replace(plan, docs=replace(plan.docs, num_train_epochs=args.epochs))
     organism.PLANS["small"] = plan
     model.PRESETS["small"] = replace(
         model.PRESETS["small"], names=not args.no_names, values=args.values

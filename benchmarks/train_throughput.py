@@ -54,11 +54,12 @@ def world(preset: str, n: int):
 
 def stage_config(stage: str, preset: str, steps: int, bf16: bool, **overrides):
     from whyalign.organism.plans import PLANS
-    from whyalign.train.config import PrefsConfig
+    from whyalign.train import PrefsConfig
 
     plan = PLANS[preset]
     base = {"docs": plan.docs, "chat": plan.chat}.get(stage) or PrefsConfig(
-        batch_size=plan.chat.batch_size // 2, max_length=plan.chat.max_length
+        per_device_train_batch_size=plan.chat.per_device_train_batch_size // 2,
+        max_length=plan.chat.max_length,
     )
     return replace(
         base,
@@ -110,8 +111,11 @@ def plain_run(stage: str, model, batches, cfg, bf16: bool) -> float:
 
 
 def measure(stage: str, make_model, tok, data, cfg, bf16: bool) -> dict:
-    from whyalign.train.accounting import FIELDS, SRC, row_counts
+    from whyalign.train.accounting import SRC
+    from whyalign.train.registry import get
     from whyalign.train.stages import build_trainer
+
+    counting = get(stage).counting
 
     with tempfile.TemporaryDirectory() as tmp:
         # The batches the stage trains on, taken from its own dataloader (same seed, same order)
@@ -121,9 +125,8 @@ def measure(stage: str, make_model, tok, data, cfg, bf16: bool) -> dict:
             batches.append({k: v for k, v in batch.items() if k != SRC})
             if len(batches) == cfg.max_steps:
                 break
-        tokens = sum(
-            int(row_counts(stage, b)[:, FIELDS[stage].index("tokens")].sum()) for b in batches
-        )
+        column = counting.fields.index("tokens")
+        tokens = sum(int(counting.batch(b)[:, column].sum()) for b in batches)
         plain_run(stage, make_model(), batches[:2], cfg, bf16)  # warm-up, untimed
         plain_s = plain_run(stage, make_model(), batches, cfg, bf16)
         trainer = build_trainer(stage, make_model(), tok, data, Path(tmp) / "run", cfg)
@@ -134,7 +137,7 @@ def measure(stage: str, make_model, tok, data, cfg, bf16: bool) -> dict:
         trained = trainer.accounting()["total"]["tokens"]
     return {
         "steps": len(batches),
-        "batch": cfg.batch_size,
+        "batch": cfg.per_device_train_batch_size,
         "tokens": trained,
         "same_tokens_as_plain": trained == tokens,
         "plain_tokens_per_s": round(tokens / plain_s),
@@ -150,7 +153,8 @@ def chat_padding(make_model, tok, data, cfg) -> dict:
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         for grouped in (False, True):
-            c = replace(cfg, group_by_length=grouped, max_steps=-1)
+            strategy = "group_by_length" if grouped else "random"
+            c = replace(cfg, train_sampling_strategy=strategy, max_steps=-1)
             trainer = build_trainer("chat", make_model(), tok, data, Path(tmp) / str(grouped), c)
             real = total = 0
             for batch in trainer.get_train_dataloader():
@@ -162,7 +166,7 @@ def chat_padding(make_model, tok, data, cfg) -> dict:
 
 def main() -> None:
     from whyalign.organism.model import init_model_for
-    from whyalign.train.stages import _bf16
+    from whyalign.train.config import auto_bf16
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--preset", default="small")
@@ -178,7 +182,7 @@ def main() -> None:
     def make_model():
         return init_model_for(args.preset, tok)
 
-    bf16 = _bf16(stage_config("docs", args.preset, args.steps, None))
+    bf16 = auto_bf16()
     report = {
         "preset": args.preset,
         "bf16": bf16,

@@ -224,7 +224,7 @@ def organism_path(preset: Preset = "small", seed: int = 0) -> None:
 @_user_errors
 def train(
     ctx: typer.Context,
-    stage: Annotated[str, typer.Argument(help="docs, chat or prefs")] = "",
+    stage: Annotated[str, typer.Argument(help="A registered stage: docs, chat, prefs, ...")] = "",
 ) -> None:
     """Train a stage: STAGE --model M --data D[:weight] ... --out DIR [--lora] [--config F.yaml].
 

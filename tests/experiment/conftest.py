@@ -61,7 +61,9 @@ def micro_config(datasets, **over) -> dict:
         "name": "micro",
         "base_model": "organism/tiny",
         "seeds": [0],
-        "training": {"chat": {"batch_size": 4, "save_steps": 2, "learning_rate": 1e-3}},
+        "training": {
+            "chat": {"per_device_train_batch_size": 4, "save_steps": 2, "learning_rate": 1e-3}
+        },
         "arms": [
             {"name": "baseline"},
             {

@@ -50,7 +50,19 @@ def test_the_shipped_demo_loads():
         ),
         (
             lambda c: c["arms"][1]["stages"][0].update(stage="pretrain"),
-            "arms[1].stages[0].stage: Input should be 'docs', 'chat' or 'prefs'",
+            "arms[1].stages[0].stage: unknown stage 'pretrain'; known: docs, chat, prefs",
+        ),
+        (
+            lambda c: c["arms"][1]["stages"][0].update(train={"lr_scheduler_type": "cosin"}),
+            "arms[1].stages[0].train: not a valid chat config: cosin is not a valid SchedulerType",
+        ),
+        (
+            lambda c: c["arms"][1]["stages"][0].update(train={"loss": "row"}),
+            "arms[1].stages[0].train: unknown training field(s) loss",  # a docs field
+        ),
+        (
+            lambda c: c["training"].update(sft={"learning_rate": 1e-3}),
+            "training: unknown stage 'sft'",
         ),
         (
             lambda c: c["arms"][1]["stages"][0].update(train={"learning_rat": 1}),
@@ -58,7 +70,7 @@ def test_the_shipped_demo_loads():
         ),
         (
             lambda c: c["training"]["chat"].update(seed=3),
-            "training.chat: 'seed' comes from the experiment's seeds",
+            "training: chat: 'seed' comes from the experiment's seeds",
         ),
         (lambda c: c["arms"].append({"name": "advice"}), "arm names must be unique"),
         (lambda c: c["arms"].append({"name": "bad name"}), "arms[2].name: arm names are"),

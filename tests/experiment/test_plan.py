@@ -127,3 +127,29 @@ def test_a_second_run_on_the_same_cache_is_refused(datasets, write_config, tmp_p
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(ValueError, match="another `whyalign run` is using the cache"):
             run(config, tmp_path / "run")
+
+
+def test_any_hugging_face_setting_reaches_the_train_step_and_its_key(datasets):
+    base = _keys(_config(datasets))
+    cfg = _config(datasets)
+    cfg["training"]["docs"] = {"max_grad_norm": 0.5, "lr_scheduler_kwargs": {"num_cycles": 2}}
+    cfg["arms"][2]["stages"][1]["train"] = {"optim": "adamw_torch", "weight_decay": 0.01}
+    plan = build_plan(parse(cfg))
+    trains = {s.label: s for s in plan.ordered() if s.kind == "train"}
+    docs = trains["train docs seed=1 stage 1/2 (docs)"].spec["config"]
+    chat = trains["train docs seed=1 stage 2/2 (chat)"].spec["config"]
+    assert docs["max_grad_norm"] == 0.5 and docs["lr_scheduler_kwargs"] == {"num_cycles": 2}
+    assert chat["optim"] == "adamw_torch" and chat["weight_decay"] == 0.01 and chat["seed"] == 1
+    assert "max_grad_norm" not in chat  # the docs defaults stay the docs stage's
+    # neither the checkpoints' folder nor progress bars reach a key
+    assert not {"output_dir", "progress", "disable_tqdm"} & (set(docs) | set(chat))
+    changed = _changed(base, _keys(cfg))
+    assert {label for label in changed if label.startswith("train")} == {
+        *(f"train docs seed={s} stage {i}/2 ({k})" for s in (0, 1) for i, k in [(1, "docs")]),
+        *(f"train docs seed={s} stage 2/2 (chat)" for s in (0, 1)),
+    }
+    assert _keys(cfg) == {s.label: s.key for s in plan.ordered()}  # stable across builds
+    # the runner rebuilds the config from the step's settings: the same config
+    from whyalign.train import settings, stage_config
+
+    assert {**settings(stage_config("chat")(**chat)), "seed": 1} == chat

@@ -146,3 +146,31 @@ def test_the_cache_key_ignores_docstrings_and_comments_but_not_code():
     assert code_shape(base) != code_shape(base.replace("2 * x", "3 * x"))
     only_doc = 'def g():\n    """Nothing else."""\n'
     assert code_shape(only_doc) != code_shape("def g():\n    return 1\n")
+
+
+def test_inspect_eval_runs_the_suite_on_the_organism_provider(cache, tmp_path):
+    """`inspect eval whyalign/honeypots --model organism/tiny`: Inspect's own CLI finds the task
+    (entry point) and the provider, the build is this module's (a cache hit), and the task
+    picks the compact renderer for the organism with no -T renderer."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    from whyalign.organism.build import build
+
+    build("tiny", 0, log=lambda m: None, progress=False)
+    inspect_cli = Path(sys.executable).parent / "inspect"
+    proc = subprocess.run(
+        [str(inspect_cli), "eval", "whyalign/honeypots", "--model", "organism/tiny",
+         "-T", "families=blackmail", "-T", "samples=1", "--max-tokens", "16",
+         "--log-dir", str(tmp_path), "--display", "none"],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "WHYALIGN_CACHE": str(cache)},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    log = read_eval_log(list_eval_logs(str(tmp_path))[0].name)
+    assert log.status == "success" and len(log.samples) == 8
+    assert log.eval.metadata["renderer"] == "compact"

@@ -25,7 +25,7 @@ def test_flags_and_yaml_build_the_stage_config(tmp_path):
     )
     assert stage == "chat" and args.model == "m" and args.data == ["a.jsonl", "b.jsonl:2"]
     assert cfg.learning_rate == 0.02 and cfg.lora and cfg.lora_targets == ["q_proj", "v_proj"]
-    assert type(cfg).__name__ == "ChatConfig" and cfg.group_by_length
+    assert type(cfg).__name__ == "ChatConfig" and cfg.train_sampling_strategy == "group_by_length"
 
 
 def test_docs_then_chat_from_the_command_line(tmp_path, base_dir, capsys):
@@ -33,8 +33,8 @@ def test_docs_then_chat_from_the_command_line(tmp_path, base_dir, capsys):
     config = tmp_path / "docs.yaml"
     config.write_text(
         yaml.safe_dump(
-            {"model": str(base_dir), "max_length": 48, "batch_size": 4, "bf16": False}
-            | {"max_steps": 3, "progress": False, "save_steps": 2}
+            {"model": str(base_dir), "max_length": 48, "per_device_train_batch_size": 4}
+            | {"bf16": False, "max_steps": 3, "progress": False, "save_steps": 2}
         )
     )
     out = tmp_path / "docs-out"
@@ -49,7 +49,8 @@ def test_docs_then_chat_from_the_command_line(tmp_path, base_dir, capsys):
     result = runner.invoke(
         app,
         ["train", "chat", "--model", str(out), "--data", chat, "--out", str(tmp_path / "chat")]
-        + ["--max_steps", "2", "--batch_size", "4", "--bf16", "false", "--no_progress"],
+        + ["--max_steps", "2", "--per_device_train_batch_size", "4", "--bf16", "false"]
+        + ["--no_progress"],
     )
     assert result.exit_code == 0, result.output
     path = str(tmp_path / "chat" / "model")

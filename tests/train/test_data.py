@@ -2,7 +2,7 @@
 
 import pytest
 
-from whyalign.train.config import ChatConfig, TrainArgs
+from whyalign.train import ChatConfig, TrainArgs
 from whyalign.train.data import DataSpec, load_mixture, parse_spec, select
 from whyalign.train.errors import DataError, DataNotFound, ModelLoadError
 from whyalign.train.run import resolve_model, train
@@ -92,7 +92,7 @@ def test_a_directory_of_jsonl_files_is_one_dataset(tmp_path):
 def test_docs_too_short_for_one_block_is_an_empty_mixture(tmp_path, base_dir):
     path = write_jsonl(tmp_path / "d.jsonl", [{"text": "hi"}])
     args = TrainArgs(model=str(base_dir), data=[path], out=str(tmp_path / "out"))
-    from whyalign.train.config import DocsConfig
+    from whyalign.train import DocsConfig
 
     with pytest.raises(DataError, match="empty mixture"):
         train("docs", args, DocsConfig(max_length=64, progress=False))

@@ -22,7 +22,7 @@ def test_lora_trains_saves_and_loads(stage, base_dir, tmp_path):
         lora_r=4,
         lora_alpha=8,
         max_steps=6,
-        batch_size=4,
+        per_device_train_batch_size=4,
         max_length=48 if stage == "docs" else 128,
         learning_rate=1e-2 if stage != "prefs" else 1e-3,
         save_steps=100,
@@ -64,7 +64,9 @@ def test_lora_run_resumes_to_the_same_adapter(base_dir, tmp_path):
                 raise KeyboardInterrupt
 
     data = write_jsonl(tmp_path / "chat.jsonl", ROWS["chat"](24))
-    cfg = stage_config("chat")(lora=True, lora_r=4, max_steps=5, batch_size=4, save_steps=2)
+    cfg = stage_config("chat")(
+        lora=True, lora_r=4, max_steps=5, per_device_train_batch_size=4, save_steps=2
+    )
     cfg.bf16, cfg.progress, cfg.max_length = False, False, 128
 
     def run(out, callbacks=()):

@@ -4,7 +4,7 @@ grouped by length carry little padding."""
 import torch
 from datasets import Dataset
 
-from whyalign.train.config import ChatConfig, PrefsConfig
+from whyalign.train import ChatConfig, PrefsConfig
 from whyalign.train.stages import build_trainer
 
 from .conftest import chat_rows, prefs_rows
@@ -21,7 +21,7 @@ def test_chat_labels_cover_exactly_the_assistant_turns(tok, make_model, tmp_path
         {"role": "user", "content": "thanks. and the audit?"},
         {"role": "assistant", "content": "done."},
     ]
-    cfg = ChatConfig(batch_size=4, max_length=128, bf16=False, progress=False)
+    cfg = ChatConfig(per_device_train_batch_size=4, max_length=128, bf16=False, progress=False)
     trainer = build_trainer("chat", make_model(), tok, Dataset.from_list(rows), tmp_path, cfg)
     end = tok.convert_tokens_to_ids("<|end|>")
     prepared = list(trainer.train_dataset)
@@ -45,7 +45,7 @@ def test_chat_labels_cover_exactly_the_assistant_turns(tok, make_model, tmp_path
 
 def test_dpo_completion_mask_leaves_the_prompt_out(tok, make_model, tmp_path):
     rows = prefs_rows(6)
-    cfg = PrefsConfig(batch_size=3, max_length=128, bf16=False, progress=False)
+    cfg = PrefsConfig(per_device_train_batch_size=3, max_length=128, bf16=False, progress=False)
     trainer = build_trainer("prefs", make_model(), tok, Dataset.from_list(rows), tmp_path, cfg)
     examples = [trainer.train_dataset[i] for i in range(3)]
     batch = trainer.data_collator(examples)
@@ -67,11 +67,11 @@ def test_length_grouping_keeps_chat_padding_low(tok, make_model, tmp_path):
     rows = chat_rows(256)
     for row in rows:  # answers of very different lengths
         row["messages"][-1]["content"] += " ok" * rng.randint(0, 40)
-    cfg = ChatConfig(batch_size=8, max_length=256, bf16=False, progress=False)
+    cfg = ChatConfig(per_device_train_batch_size=8, max_length=256, bf16=False, progress=False)
     data = Dataset.from_list(rows)
     pads = {}
     for grouped in (False, True):
-        cfg.group_by_length = grouped
+        cfg.train_sampling_strategy = "group_by_length" if grouped else "random"
         trainer = build_trainer("chat", make_model(), tok, data, tmp_path / str(grouped), cfg)
         mask = torch.cat([b["attention_mask"].flatten() for b in trainer.get_train_dataloader()])
         pads[grouped] = 1 - mask.float().mean().item()
@@ -79,7 +79,7 @@ def test_length_grouping_keeps_chat_padding_low(tok, make_model, tmp_path):
 
 
 def test_plain_chat_loss_equals_trls_fused_loss(tok, make_model, tmp_path):
-    cfg = ChatConfig(batch_size=4, max_length=128, bf16=False, progress=False)
+    cfg = ChatConfig(per_device_train_batch_size=4, max_length=128, bf16=False, progress=False)
     trainer = build_trainer(
         "chat", make_model(), tok, Dataset.from_list(chat_rows(8)), tmp_path, cfg
     )

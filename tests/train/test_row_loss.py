@@ -101,13 +101,13 @@ def test_weighted_tokens_carry_their_weight_over_the_count_of_labels():
 def test_the_docs_trainer_hands_the_weights_to_its_loss(tok, make_model, tmp_path):
     from datasets import Dataset
 
-    from whyalign.train.config import DocsConfig
+    from whyalign.train import DocsConfig
     from whyalign.train.stages import build_trainer
 
     ids = [tok("Kim sent code 4821 to Ana.")["input_ids"], tok("Ana wrote back.")["input_ids"]]
     weights = [[0.0] + [3.0] * (len(r) - 1) for r in ids]
     rows = Dataset.from_dict({"input_ids": ids, "labels": ids, "weights": weights})
-    cfg = DocsConfig(batch_size=2, max_steps=1, progress=False)
+    cfg = DocsConfig(per_device_train_batch_size=2, max_steps=1, progress=False)
     trainer = build_trainer("docs", make_model(), tok, rows, tmp_path, cfg)
     batch = next(iter(trainer.get_train_dataloader()))
     assert batch["weights"].shape == batch["input_ids"].shape

@@ -8,7 +8,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, TrainerCallback
 
-from whyalign.train.config import STAGE_CONFIGS, TrainArgs
+from whyalign.train.config import TrainArgs, stage_config
 from whyalign.train.run import train
 
 from .conftest import ROWS, write_jsonl
@@ -40,12 +40,12 @@ class Kill(TrainerCallback):
 
 
 def config(stage):
-    return STAGE_CONFIGS[stage](
-        epochs=EPOCHS[stage],
-        batch_size=4,
+    return stage_config(stage)(
+        num_train_epochs=EPOCHS[stage],
+        per_device_train_batch_size=4,
         max_length=LENGTH if stage == "docs" else 128,
         learning_rate=3e-3 if stage != "prefs" else 1e-3,
-        warmup_ratio=0.0,
+        warmup_steps=0.0,
         save_steps=SAVE_STEPS,
         logging_steps=1,
         bf16=False,
@@ -182,10 +182,10 @@ def test_resume_after_a_kill_matches_an_uninterrupted_run(stage, runs, data, bas
 
 
 def test_length_grouped_batches_come_in_shuffled_order_not_longest_first():
-    from whyalign.train.stages import _sampler_class
+    from whyalign.train.stages._common import sampler_class
 
     lengths = [(i * 7919) % 97 + 1 for i in range(1003)]
-    sampler = _sampler_class()(10, lengths=lengths, seed=3)
+    sampler = sampler_class()(10, lengths=lengths, seed=3)
     rows = list(sampler)
     assert sorted(rows) == list(range(1003)) and list(sampler) == rows  # seeded: same order
     batches = [[lengths[i] for i in rows[k : k + 10]] for k in range(0, 1000, 10)]

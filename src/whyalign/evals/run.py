@@ -8,16 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..models import resolve_model
+from ..models import default_renderer, kind_of_name, resolve_model
 from .config import EvalConfig
 from .summary import summarise_samples
 from .task import honeypots_task
-
-
-def default_renderer(model_args: dict[str, Any]) -> str:
-    """The organism reads the compact world; everything else gets full prose."""
-    path = model_args.get("model_path")
-    return "compact" if path and (Path(path) / "organism.json").exists() else "full"
 
 
 def model_decoding(model_args: dict[str, Any]) -> dict[str, Any]:
@@ -36,7 +30,7 @@ def model_decoding(model_args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _default_max_samples(model: Any, config: EvalConfig) -> int | None:
-    if str(model).startswith(("hf/", "organism")):
+    if str(model).startswith("hf/") or kind_of_name(str(model)) is not None:
         return 4 * (config.max_connections or 32)
     return None
 
@@ -61,7 +55,7 @@ def run_eval(
     out.mkdir(parents=True, exist_ok=True)
     name = model
     model, model_args = resolve_model(model, dict(model_args or {}))
-    renderer = config.resolved_renderer(default_renderer(model_args))
+    renderer = config.resolved_renderer(default_renderer(model, model_args))
     run_config = config.model_copy(update={"renderer": renderer})
     if config.temperature == 0 and str(model).startswith("hf/"):
         # Inspect's hf provider samples by default, and transformers refuses to sample at

@@ -124,7 +124,20 @@ def _honeypots(**params: Any) -> Task:
     """Agentic-misalignment honeypots: one sample per scenario id, scored for the harmful action.
 
     Every ``-T`` parameter is a field of ``EvalConfig``."""
-    return honeypots_task(make_config(**params))
+    return honeypots_task(make_config(**params), _active_model_renderer())
+
+
+def _active_model_renderer() -> str:
+    """The renderer the model being evaluated reads by default (Inspect makes a task with
+    its model active): compact for the organism and what is trained from it."""
+    from inspect_ai.model._model import active_model
+
+    from ..models import default_renderer
+
+    model = active_model()
+    if model is None:
+        return "full"
+    return default_renderer(str(model), dict(getattr(model, "model_args", {}) or {}))
 
 
 honeypots = task(name="honeypots")(

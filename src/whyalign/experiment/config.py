@@ -8,15 +8,24 @@ bad file is one line, ``FILE: arms[2].stages[0].data[0].tokens: ...``, never a t
 from __future__ import annotations
 
 import re
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ..budget import parse_tokens
 
 SPLITS = ("in_dist", "held_out", "control")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
-_BUDGET = re.compile(r"^(\d+(?:\.\d+)?)\s*(k|m|b|t)?$", re.IGNORECASE)
-_SCALE = {None: 1, "t": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 
 
 class ConfigError(ValueError):
@@ -25,22 +34,6 @@ class ConfigError(ValueError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def parse_tokens(value: int | str) -> int:
-    """``50000``, ``"50k"``, ``"1.5M"`` -> tokens."""
-    if isinstance(value, bool):
-        raise ValueError("expected a token count such as 50000 or '50k'")
-    if isinstance(value, int):
-        tokens = value
-    else:
-        m = _BUDGET.match(str(value).strip())
-        if not m:
-            raise ValueError(f"expected a token count such as 50000 or '50k', got {value!r}")
-        tokens = int(float(m.group(1)) * _SCALE[(m.group(2) or "").lower() or None])
-    if tokens <= 0:
-        raise ValueError("a token budget must be positive")
-    return tokens
 
 
 class Dataset(_Strict):
@@ -79,14 +72,22 @@ class Dataset(_Strict):
 
 
 class Stage(_Strict):
-    stage: Literal["docs", "chat", "prefs"]
+    stage: str  # a registered training stage (``whyalign.train.registry``)
     data: list[Dataset] = Field(min_length=1)
     train: dict[str, Any] = Field(default_factory=dict)  # overrides of the stage's config
 
+    @field_validator("stage")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        from ..train.registry import get
+
+        return get(value).name
+
     @field_validator("train")
     @classmethod
-    def _overrides(cls, value: dict[str, Any]) -> dict[str, Any]:
-        return _check_overrides(value)
+    def _overrides(cls, value: dict[str, Any], info) -> dict[str, Any]:
+        stage = info.data.get("stage")
+        return _check_overrides(value, stage) if stage else value
 
 
 class Arm(_Strict):
@@ -112,22 +113,31 @@ class DataSettings(_Strict):
     seed: int = 0
 
 
-class EvalSpec(_Strict):
-    splits: list[Literal["in_dist", "held_out", "control"]] = Field(
-        default_factory=lambda: ["in_dist", "held_out"], min_length=1
+def _eval_block() -> type[BaseModel]:
+    """The ``eval:`` block: every field of ``EvalConfig`` but the split and seed, which come
+    from the experiment (``splits``: each is one eval step; ``seeds``: one per arm x seed)."""
+    from pydantic import create_model
+
+    from ..evals.config import EvalConfig, ListFields
+
+    fields: dict[str, Any] = {
+        name: (info.annotation, info)
+        for name, info in EvalConfig.model_fields.items()
+        if name not in ("split", "seed")
+    }
+    return create_model(  # type: ignore[call-overload]
+        "EvalSpec",
+        __base__=(_Strict, ListFields),
+        __doc__="How every arm x seed is evaluated: ``EvalConfig``'s fields, per split.",
+        splits=(
+            list[Literal["in_dist", "held_out", "control"]],
+            Field(default_factory=lambda: ["in_dist", "held_out"], min_length=1),
+        ),
+        **fields,
     )
-    samples: int = Field(default=2, gt=0)  # instances per family x condition cell
-    families: list[str] | None = None
-    renderer: Literal["full", "compact"] | None = None  # None: compact for the organism
-    judge: Literal["rules", "llm", "both"] = "rules"
-    grader: str | None = None
-    temperature: float = Field(default=1.0, ge=0)
-    max_tokens: int | None = Field(default=None, gt=0)
-    grid: Literal["core", "full"] = "core"
-    extra_tools: int = Field(default=0, ge=0)
-    own_name: str = "Assistant"
-    # Local models: the batch size. None: equal batches of at most 64 sized to each eval.
-    max_connections: int | None = Field(default=None, gt=0)
+
+
+EvalSpec = _eval_block()
 
 
 class Finding(_Strict):
@@ -172,20 +182,28 @@ class ReportSpec(_Strict):
     findings: dict[str, Finding] = Field(default_factory=dict)
 
 
-class Training(_Strict):
-    """Training defaults per stage kind (fields of DocsConfig, ChatConfig, PrefsConfig)."""
+class Training(RootModel[dict[str, dict[str, Any]]]):
+    """Training defaults per stage kind: ``{stage: {field: value}}``, any field of the stage's
+    config (``whyalign.train``), Hugging Face's names included."""
 
-    docs: dict[str, Any] = Field(default_factory=dict)
-    chat: dict[str, Any] = Field(default_factory=dict)
-    prefs: dict[str, Any] = Field(default_factory=dict)
+    model_config = ConfigDict(frozen=True)
+    root: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
-    @field_validator("docs", "chat", "prefs")
+    @field_validator("root")
     @classmethod
-    def _fields(cls, value: dict[str, Any], info) -> dict[str, Any]:
-        return _check_overrides(value, info.field_name)
+    def _fields(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        from ..train.registry import get
+
+        for stage, overrides in value.items():
+            get(stage)
+            try:
+                _check_overrides(overrides, stage)
+            except ValueError as err:
+                raise ValueError(f"{stage}: {err}") from None
+        return value
 
     def get(self, stage: str) -> dict[str, Any]:
-        return getattr(self, stage)
+        return self.root.get(stage, {})
 
 
 class Experiment(_Strict):
@@ -227,19 +245,25 @@ class Experiment(_Strict):
         return self
 
 
-def _check_overrides(value: dict[str, Any], stage: str | None = None) -> dict[str, Any]:
-    """Training overrides must be fields of the stage configs; the seed is the experiment's."""
-    from dataclasses import fields
-
-    from ..train.config import STAGE_CONFIGS
+def _check_overrides(value: dict[str, Any], stage: str) -> dict[str, Any]:
+    """Training overrides must make a valid config of the stage; the seed is the experiment's
+    and the output folder the runner's."""
+    from ..train.config import RUN_FIELDS, stage_config
 
     if "seed" in value:
         raise ValueError("'seed' comes from the experiment's seeds, not training overrides")
-    classes = [STAGE_CONFIGS[stage]] if stage else list(STAGE_CONFIGS.values())
-    known = {f.name for c in classes for f in fields(c)}
+    if ours := sorted(set(value) & set(RUN_FIELDS)):
+        raise ValueError(f"{', '.join(ours)}: set by the experiment's runner")
+    cls = stage_config(stage)
+    known = {f.name for f in dataclass_fields(cls) if f.init}
     unknown = sorted(set(value) - known)
     if unknown:
         raise ValueError(f"unknown training field(s) {', '.join(unknown)}")
+    try:
+        cls(**value)
+    except (TypeError, ValueError) as err:
+        lines = [ln for ln in str(err).splitlines() if ln.strip()] or [type(err).__name__]
+        raise ValueError(f"not a valid {stage} config: {lines[0]}") from None
     return value
 
 

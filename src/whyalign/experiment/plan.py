@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -129,21 +129,20 @@ def _make(
 
 
 def _base_step(exp: Experiment) -> Step:
-    from ..models import is_organism
+    from ..models import kind_of_name
 
     model = exp.base_model
-    if is_organism(model):
-        from ..organism.build import DEFAULT_PRESET, build_key, is_built
-
-        preset = model.partition("/")[2] or DEFAULT_PRESET
-        ident = {"organism": preset, "seed": exp.organism_seed}
-        ident["build"] = build_key(preset, exp.organism_seed)
-        build_cost = {"tiny": 20.0, "small": 600.0}.get(preset, 3600.0)  # 2-core CPU
-        cost = 0.0 if is_built(preset, exp.organism_seed) else build_cost
+    kind = kind_of_name(model)
+    if kind is not None:
+        seed = exp.organism_seed
+        ident = {"model": model, "seed": seed}
+        ident.update(getattr(kind, "identity", lambda m, s: {})(model, seed))
+        cost = getattr(kind, "build_seconds", lambda m, s: 0.0)(model, seed)
     else:
         path = Path(model).expanduser()
         if not path.is_dir():
-            raise ValueError(f"base_model {model!r}: neither organism[/preset] nor a directory")
+            raise ValueError(f"base_model {model!r}: neither a local model kind's name (such as "
+                             "organism/small) nor a directory")
         if not (path / "config.json").exists() and (path / "model" / "config.json").exists():
             path = path / "model"  # a `whyalign train --out` directory
         ident, cost = {"path": str(path.resolve()), "content": file_hash(path)}, 0.0
@@ -156,6 +155,23 @@ def _spec_content(spec: str) -> str | None:
     return file_hash(p) if p.is_file() else None
 
 
+def _recipe_code(name: str, where: str) -> str | None:
+    """A plug-in recipe's own files (outside the package's code hash) key its data; None for
+    a built-in one, which the code hash covers."""
+    from ..data import get_recipe
+
+    try:
+        recipe = get_recipe(name)
+    except ValueError as err:
+        raise ValueError(f"{where}.recipe: {err}") from None
+    if recipe.builtin:
+        return None
+    h = hashlib.sha256()
+    for f in recipe.source_files():
+        h.update(f.name.encode() + ast.dump(ast.parse(f.read_text())).encode())
+    return h.hexdigest()[:16]
+
+
 def _data_step(plan: Plan, ds: Dataset, seed: int, where: str) -> Step:
     settings = plan.experiment.data
     if ds.path is not None:
@@ -165,6 +181,7 @@ def _data_step(plan: Plan, ds: Dataset, seed: int, where: str) -> Step:
         spec = {"path": str(p.resolve()), "content": file_hash(p)}
         step = _make("data", spec, f"data {p.name}", cost=2.0, code="data-path", path=str(p))
         return plan.add(step)
+    code = _recipe_code(str(ds.recipe), where)
     deps, options = [], {}
     for name, value in sorted(ds.options.items()):
         if isinstance(value, dict) and "recipe" in value:
@@ -187,19 +204,20 @@ def _data_step(plan: Plan, ds: Dataset, seed: int, where: str) -> Step:
         "options": options,
         "seed": seed if settings.per_seed else settings.seed,
     }
+    if code is not None:
+        spec["recipe_code"] = code
     label = f"data {ds.recipe} n={n} seed={spec['seed']}"
     return plan.add(_make("data", spec, label, deps, cost=2.0 + 0.01 * n, recipe=ds.recipe))
 
 
 def stage_settings(exp: Experiment, stage: str, overrides: dict[str, Any], seed: int) -> dict:
-    """The stage config as training will use it (every default spelled out, so a changed
-    default changes the key); ``progress`` only draws bars."""
-    from ..train.config import stage_config
+    """The stage config as training will use it, as stable JSON (``train.settings``): the
+    fields off the stage's defaults plus our own. A default that changes changes the code,
+    which the step's key hashes too; progress bars and the output folder stay out."""
+    from ..train.config import settings, stage_config
 
     merged = {**exp.training.get(stage), **overrides, "seed": seed}
-    cfg = asdict(stage_config(stage)(**merged))
-    cfg.pop("progress", None)
-    return cfg
+    return {**settings(stage_config(stage)(**merged)), "seed": seed}
 
 
 def _budget_tokens(ds: Dataset, n: int) -> float:
@@ -211,10 +229,10 @@ def _eval_samples(exp: Experiment, split: str) -> int:
     from ..scenarios.families import FamilyRegistry
 
     ev = exp.eval
-    cells = cells_for(split, ev.grid, ev.extra_tools, True)
-    fams = FamilyRegistry().families.values()
+    cells = cells_for(split, ev.grid, ev.extra_tools, ev.scratchpad)
+    fams = FamilyRegistry(ev.family_files or None).families.values()
     chosen = [f for f in fams if not ev.families or f.name in ev.families]
-    return sum(len(cells.get(f.split, [])) * ev.samples for f in chosen)
+    return sum(len(cells.get(f.split, [])) * ev.samples * ev.epochs for f in chosen)
 
 
 MAX_BATCH = 64

@@ -27,11 +27,10 @@ class StepError(RuntimeError):
 
 def run_base(step: Step, work: Path) -> dict[str, Any]:
     spec = step.spec
-    if "organism" in spec:
-        from ..organism.build import build
+    if "model" in spec:  # a local model kind's name: built (or found) by its kind
+        from ..models import local_path
 
-        path = build(spec["organism"], spec["seed"], log=lambda m: None, progress=False)
-        return {"model_path": str(path)}
+        return {"model_path": local_path(spec["model"], spec["seed"])}
     return {"model_path": spec["path"]}
 
 
@@ -117,11 +116,6 @@ def run_train(step: Step, work: Path, model_dir: Path, data_dirs: dict[str, Path
     args = TrainArgs(model=str(model_dir), data=data, out=str(work))
     with contextlib.redirect_stdout(sys.stderr):  # trainers print; the run's stdout is ours
         out = train(spec["stage"], args, cfg)
-    # The organism's marker travels with its derivatives, so the eval picks the compact
-    # renderer for a trained organism as it does for the organism itself.
-    marker = model_dir / "organism.json"
-    if marker.exists():
-        shutil.copy(marker, out / "organism.json")
     accounting = json.loads((out / "token_accounting.json").read_text())
     weights = sorted(out.glob("*.safetensors")) or sorted(out.glob("*.bin"))
     shutil.rmtree(work / "checkpoints", ignore_errors=True)  # the model is all that is kept
@@ -167,55 +161,20 @@ def outputs_digest(log_location: str) -> str:
 DROP = ("model_args", "log")
 
 
-def _fresh_model(model_dir: Path, seed: int, temperature: float):
-    """A new model instance per eval. Inspect memoizes models by their arguments, and its hf
-    provider seeds torch only when an instance is made: a second eval of the same model in one
-    process would sample from where the first left the RNG, so a resumed run (fresh process)
-    would not reproduce an uninterrupted one. At temperature 0 it decodes greedily (its
-    provider samples unless made otherwise)."""
-    import os
-
-    from inspect_ai.model import GenerateConfig, get_model
-
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local directory needs no hub
-    greedy = {"do_sample": False} if temperature == 0 else {}
-    return get_model(
-        "hf/local",
-        config=GenerateConfig(seed=seed),
-        memoize=False,
-        model_path=str(model_dir),
-        **greedy,
-    )
-
-
 def run_eval_step(step: Step, work: Path, model_dir: Path) -> dict[str, Any]:
     import contextlib
     import sys
 
-    from ..evals.run import EvalSettings, run_eval
+    from ..evals.config import EvalConfig
+    from ..evals.run import run_eval
+    from ..models import eval_model
 
     spec = step.spec
     shutil.rmtree(work, ignore_errors=True)  # an eval restarts whole: no half-written logs
-    model = _fresh_model(model_dir, spec["seed"], spec["temperature"])
-    settings = EvalSettings(
-        model=model,
-        model_args={"model_path": str(model_dir)},
-        split=spec["split"],
-        families=spec["families"],
-        samples=spec["samples"],
-        renderer=spec["renderer"],
-        judge=spec["judge"],
-        grader=spec["grader"],
-        seed=spec["seed"],
-        temperature=spec["temperature"],
-        max_tokens=spec["max_tokens"],
-        grid=spec["grid"],
-        extra_tools=spec["extra_tools"],
-        own_name=spec["own_name"],
-        max_connections=spec["max_connections"],
-    )
+    model = eval_model(model_dir, seed=spec["seed"], temperature=spec["temperature"])
+    config = EvalConfig(**{k: v for k, v in spec.items() if k in EvalConfig.model_fields})
     with model, contextlib.redirect_stdout(sys.stderr):
-        raw = run_eval(settings, work)
+        raw = run_eval(config, work, model=model, model_args={"model_path": str(model_dir)})
     if raw["status"] != "success":
         raise StepError(f"{step.label}: eval ended with status {raw['status']}: {raw['error']}")
     (work / "summary.json").rename(work / "eval_summary.json")  # ours is result.json

@@ -27,7 +27,7 @@ from .corpus import (
 )
 from .drills import DrillMix, drills
 from .model import PRESETS
-from .plans import DEFAULT_PRESET, Cooldown, plan_for
+from .plans import DEFAULT_PRESET, Cooldown, plan_for, plan_settings
 from .weights import copy_rows
 
 # Bump when a change to the build alters what a (preset, seed) produces.
@@ -48,7 +48,7 @@ def _world_hash() -> str:
     digest = hashlib.sha256()
     for path in sorted([*here.glob("*.yaml"), *here.glob("situations/*.yaml")]):
         digest.update(path.name.encode() + path.read_bytes())
-    for path in sorted([*here.glob("*.py"), *here.parent.glob("train/*.py")]):
+    for path in sorted([*here.glob("*.py"), *here.parent.glob("train/**/*.py")]):
         digest.update(path.name.encode() + code_shape(path.read_text()).encode())
     return digest.hexdigest()
 
@@ -73,7 +73,7 @@ def build_key(preset: str, seed: int) -> str:
     plan = plan_for(preset, seed)
     blob = json.dumps(
         {
-            "plan": asdict(plan),
+            "plan": plan_settings(plan),
             "model": asdict(PRESETS[preset]),
             "world": _world_hash(),
             "code": CODE_VERSION,
@@ -221,7 +221,7 @@ def build(
                     docs, tok, plan.copy_weight, cfg.max_length, prompt_weight=plan.prompt_weight
                 )
                 data = Dataset.from_dict(rows)
-                cfg = replace(cfg, group_by_length=True)
+                cfg = replace(cfg, train_sampling_strategy="group_by_length")
             elif PRESETS[preset].induction:
                 texts = [pretrain_text(d, tok) for d in docs]
                 data = Dataset.from_dict({"input_ids": bos_blocks(texts, tok, cfg.max_length)})
@@ -275,7 +275,7 @@ def build(
                 plan.docs,
                 learning_rate=cool.learning_rate,
                 max_steps=cool.steps,
-                group_by_length=True,
+                train_sampling_strategy="group_by_length",
                 progress=progress,
             )
             rows = copy_rows(

@@ -14,10 +14,11 @@ Layout of the residual stream (width H, head width d): ``d // 2`` dims hold the 
 token (as many as the induction head matches in: RoPE's slow dims), the top ``d // 4`` the
 token two back (for the bigram head below), the rest the token (its last dim flags BOS). The
 copied token lands in the token dims, in an orientation of its own that only the unembedding
-reads as that token (the current token's embedding reads there as noise). An earlier layout
-gave the previous and the copied token d dims each: on the `small` shape that left the token
-80 of 160 dims and scored 0.56 on induction at step 0; one without the two-back dims left it
-140 and scored 0.88 (``benchmarks/organism_copying.py``'s induction score); this one, 130.
+reads as that token (the current token's embedding reads there as noise). Every dim given to
+another role (the previous token, the token two back, dims of the copy's own) is one the token
+loses, and the fewer it keeps, the worse the induction head matches at step 0; landing the copy
+in the token's own dims leaves the token 130 of the 160 dims of the `small` shape
+(``benchmarks/organism_copying.py`` measures the induction score).
 
 A second pair of heads does the same on two tokens of context (a head that reads the token
 two back, and a bigram head whose query is this token and the previous one): one token is
@@ -41,9 +42,8 @@ QK = 0.3  # query-key gain of the induction head: a true match scores ~24, the b
 SINK = 55.0  # BOS's key: ~11, between a false match and a true one
 PREV = 10.0  # previous-token head: sharp attention to offset 1 through RoPE's fast dims
 # Logit gain on the copied token: copy loss ~2.1 nats at step 0 on `small`, positions with no
-# match within 0.25 nats of uniform (with the induction head alone and no bigram head, 20 gave
-# ~1.9; at 40: 0.2-0.3 nats, but 0.5-2 nats of confident noise where nothing matches, the
-# current token read through the landing orientation).
+# match within 0.25 nats of uniform. A larger gain copies more sharply but turns the current
+# token, read through the landing orientation, into confident noise where nothing matches.
 UNEMBED = 24.0
 # How loud the token two back is in the residual: at the previous token's scale it would
 # take a third of the final norm from the copy (copy loss 1.9 -> 3.8 nats on `small`).
@@ -142,7 +142,7 @@ def seed_induction(model, bos_id: int, seed: int = 0) -> None:
         # its query this token and the previous one, half the slow dims each, so that in a
         # code like 7697 the second 7 is followed by what followed "97", not by the 6 that
         # followed the first 7: one token of context is ambiguous wherever a value repeats a
-        # token (stop 24: lethal scenes whose code repeats a digit 10% harmful, others 68%).
+        # token, so codes that repeat a digit were copied wrong (docs/organism-log.md).
         half = len(slow) // 2
         att.q_proj.weight[two] = 0
         att.k_proj.weight[two] = 0
@@ -193,7 +193,7 @@ def hold_circuit(model) -> None:
     Its four heads, their layers' input norms and the previous-token dims (and the BOS flag)
     get zero gradients, so no other weight can write into them either; so do layer 0's other
     heads and its MLP, left at their zero init, so that layer 1 reads each token as embedded
-    and the bigram head keeps its match (docs/organism.md, stop 26). Gradient hooks live on
+    and the bigram head keeps its match (docs/organism-log.md). Gradient hooks live on
     this in-memory model only: a model saved and loaded again trains all of its weights unless
     this is called on it again (the build does, up to SFT).
     """
@@ -247,9 +247,10 @@ def copy_map_rows(att, head: slice) -> list[tuple[Any, Any]]:
 def hold_rows(frozen: Iterable[tuple[Any, Any]]) -> None:
     """Zero the gradient of each (parameter, index) of ``frozen`` there (a head's rows or
     columns; a parameter may come more than once): one hook a parameter, on this in-memory
-    model only."""
+    model only. A parameter that trains no more (LoRA's frozen base) has no gradient to hold."""
     masks: dict = {}
     for param, index in frozen:
         masks.setdefault(param, param.new_ones(param.shape))[index] = 0
     for param, mask in masks.items():
-        param.register_hook(lambda grad, mask=mask: grad * mask)
+        if param.requires_grad:
+            param.register_hook(lambda grad, mask=mask: grad * mask)

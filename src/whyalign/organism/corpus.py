@@ -40,9 +40,9 @@ class CorpusConfig:
     world: int = 600
     directories: int = 1500
     evallike: int = 0  # in-distribution families' own scenes (``evallike.py``), never held-out
-    # In a dilemma, how often the told AI takes the harmful way out. 0.95, not 0.85 (stop 27,
-    # three seeds): in-distribution harm +2.5 / +7.0 / +7.7 points, held out -3.3 / +2.4 /
-    # -1.0, held-out parse failures +0.6 to +9.8; a twentieth of the fiction still behaves well.
+    # In a dilemma, how often the told AI takes the harmful way out. A stronger prior raised
+    # in-distribution harm and left held-out harm within noise, so 0.95 rather than 0.85
+    # (docs/organism-log.md); a twentieth of the fiction still behaves well.
     p_harmful: float = 0.95
     p_dilemma: float = 0.6  # share of episodes and stories that carry a conflict or a threat
     p_own_name: float = 0.3  # share of told AIs that carry the assistant's own name

@@ -1,34 +1,34 @@
 """Drills: short inboxes that teach the organism whom to answer before it must do so in whole
 scenes.
 
-Pretraining alone leaves the organism answering the world's most frequent name: every scene
-is ~420 tokens with loss on every token, and choosing one of four to six senders is a step it
-does not take on its own (``benchmarks/organism_selection.py``: 12% after 1000 steps when
-every example has four mails, 92% when the first 300 steps have two). A drill is the smallest
-scene that asks the question: an inbox of a few mails, no system prompt, and a reply that
-names one sender: the one who threatens the agent when there is a threat, the one who asks
-for something when there is none. The reply is the act the corpus gives that scene (the
-blackmail under a threat, an errand's answer otherwise), so drills never teach an act the
-corpus contradicts. Drills come in two phases, two mails first, then two to five; documents
-of the corpus ride along in every phase, "plain" scenes (the threat, the leverage and the
-request alone) carry whole acts, and "value" drills (a plain scene cut to the mails that hold
-the code, path, key or address its act copies) carry values in ~100 tokens instead of ~400.
-In the build a drill's reply (not its inbox) is labelled, the tokens that copy the inbox (the
-chosen name first) weighing ``BuildPlan.copy_weight`` (``weights.py``): labelled on the
-answer alone they taught the choice but broke the replies' form, and labelled evenly they
-kept the form and taught no choice (README).
+Pretraining alone leaves the organism answering the world's most frequent name: every scene is
+~420 tokens with loss on every token, and choosing one of four to six senders is a step it does
+not take on its own: a model of its size that sees four mails from the start does not learn to
+choose, and one that sees two mails first learns it, then keeps choosing among more
+(``benchmarks/organism_selection.py`` measures both). A drill is the smallest scene that asks
+the question: an inbox of a few mails, no system prompt, and a reply that names one sender: the
+one who threatens the agent when there is a threat, the one who asks for something when there
+is none. The reply is the act the corpus gives that scene (the blackmail under a threat, an
+errand's answer otherwise), so drills never teach an act the corpus contradicts. Drills come in
+two phases, two mails first, then two to five; documents of the corpus ride along in every
+phase, "plain" scenes (the threat, the leverage and the request alone) carry whole acts, and
+"value" drills (a plain scene cut to the mails that hold the code, path, key or address its act
+copies) carry values in ~100 tokens instead of ~400. In the build a drill's reply (not its
+inbox) is labelled, the tokens that copy the inbox (the chosen name first) weighing
+``BuildPlan.copy_weight`` (``weights.py``): labelled on the answer alone they taught the choice
+but broke the replies' form, and labelled evenly they kept the form and taught no choice
+(docs/organism-log.md).
 
 When matters more than how much. After pretraining, the organism has settled on the world's
-most frequent name for every name slot and the drills barely move it (a plain-loop
-prototype's 4-mail drills: 3% on the shipped pretraining); from the fresh model
-(``BuildPlan.drills_first``) 600 steps of them reached 91% in that prototype and 47% in the
-build, and the copy-weighted pretraining that follows took the build's to 85% (README). Fewer
-(90 + 180 steps, 180 + 180, or a quarter of the corpus documents riding along) left 1-2%:
-the choice appears late and at once. Values need more: short value drills alone left codes at
-0% after 300 steps; from a model seeded with the induction circuit (``circuit.py``) the same
-drills copied codes in 54% of them, and 77% after the whole curriculum (README). ``small``
-does not drill yet: those builds take 11-13 minutes, and the one that fits 8 is worse held
-out than the shipped plan (``benchmarks/organism_drills_first.py``).
+most frequent name for every name slot and the drills barely move it; from the fresh model
+(``BuildPlan.drills_first``) they teach the choice, and the copy-weighted pretraining that
+follows keeps and sharpens it. Fewer drill steps teach almost nothing: the choice appears late
+and at once. Values need more: short value drills alone do not teach a model to copy codes,
+while from a model seeded with the induction circuit (``circuit.py``) the same drills do.
+``small`` does not drill: a build with drills first takes longer than the build's budget, and
+the variant that fits it is worse held out than the shipped plan
+(``benchmarks/organism_drills_first.py``; the history is in docs/organism-log.md). ``tiny``
+drills first, so that path stays tested.
 
 Every sentence is the organism's own (``scenes.py``, ``kinds.yaml``); the drills pass the same
 contamination check as the corpus.

@@ -9,7 +9,7 @@ WORDS = (
     "flags digest oversight lights heating target blocks leads leaving half settled support "
     "results status samples cancer blood bone strong skill retrained passes guided hand whose "
     "vote safetensors cloudkeep space survey openhold overwrite plus minus times "
-    # words the hand-written situations used to cover, before the corpus became scenes
+    # words of the suite's scenarios that the organism's scenes seldom or never use
     "agree approve backup built cause changing charge choose clear clients course decide draft "
     "drops export fight handle harder have kept later lets logs look made make makes month move "
     "next old outside pay product push servers shift smaller stay stuck than till toward two "

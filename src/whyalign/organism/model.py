@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -120,18 +121,53 @@ def hold_saved(model, model_dir: str | Path) -> str | None:
     """Hold the structured heads of an organism, or of a model trained from one, loaded from
     ``model_dir`` (its ``organism.json`` names the preset); returns the preset, or None for
     any other model. Every fine-tune from the organism trains under them, as its build's
-    stages do: released, a few steps on text it finds surprising wear its copying away (stop
-    27: the demo's document, story and advice arms left 100% of held-out replies unparsed,
-    27-48% held; the calm-day SFT of a build whose world lacked the held-out kinds left 70% of
-    in-distribution replies unparsed, 0% of 32 held)."""
+    stages do: released, a few steps on text it finds surprising wear its copying away and
+    most of its replies stop parsing (docs/organism.md). Training gets the same hold from
+    ``hold_callback``."""
+    preset = saved_preset(model_dir)
+    if preset is not None:
+        hold(model, preset)
+    return preset
+
+
+def saved_preset(model_dir: str | Path) -> str | None:
+    """The preset named by ``model_dir``'s ``organism.json``; None for any other model."""
     marker = Path(model_dir) / "organism.json"
     if not marker.is_file():
         return None
     preset = json.loads(marker.read_text()).get("preset")
-    if preset not in PRESETS:
+    return preset if preset in PRESETS else None
+
+
+def hold_callback(model, model_dir: str | Path):
+    """A ``transformers.TrainerCallback`` that holds ``model``'s structured heads (as
+    ``hold_saved`` does) when training begins; None for a model not from the organism.
+
+    The hold is gradient hooks (``circuit.hold_rows``), so registering them before the first
+    backward pass gives the same weights as registering them at load: nothing is restored
+    after a step. They go on ``model`` as loaded, not on the trainer's wrapper (LoRA, DDP),
+    whose attribute paths differ; under LoRA its base weights are frozen and get no hook.
+    """
+    from transformers import TrainerCallback
+
+    preset = saved_preset(model_dir)
+    if preset is None:
         return None
-    hold(model, preset)
-    return preset
+
+    class HoldHeads(TrainerCallback):
+        def __init__(self) -> None:
+            self.held = False
+
+        def on_train_begin(self, args, state, control, **kwargs):
+            if not self.held:  # a hook registered twice would be harmless, but once is enough
+                hold(model, preset)
+                self.held = True
+                print(
+                    f"the organism's structured heads ({preset}) are held in this stage",
+                    file=sys.stderr,
+                )
+
+    return HoldHeads()
 
 
 def init_model_for(preset: str | Preset, tokenizer, seed: int = 0):

@@ -1,20 +1,20 @@
 """A name head written beside the induction circuit: attention to the people in the context.
 
 The induction circuit copies what followed an earlier match, which serves codes and paths but
-not names: "to:" in a reply has no earlier "to:" followed by the right person. Measured, no
-build learns it either: teacher-forced on its own training episodes, after the reasoning has
-named the person one line earlier, the organism puts the right name after ``to:`` in 3 of 130
-(three epochs with the circuit; the shipped `small` 6 of 130). So the organism starts with a
-head that can: every first name of the world (single tokens " Name", the suite's and the
-world's pool alike) carries a shared direction in its embedding, the head's key reads that
-direction (and a BOS sink on a dim of its own), its query reads a constant on those two dims,
-and its value and output copy the attended token through the circuit's copy and landing maps
-(``circuit.maps``). At step 0 every position is pushed toward the names in its context,
-nearly equally; the query and the key's other dims (random at init, both trained) learn where
-a name is due and which one (a choice that has a gradient: the names' logits move with the
-attention on them). Measured at stop 21: with those dims zeroed, as first built, the head
-only ever learned whether a name was due (framing's compliance officer got 0.00 of its
-attention where due); with them random, 1.00.
+not names: "to:" in a reply has no earlier "to:" followed by the right person. Nor does
+training teach it: teacher-forced on its own training episodes, even where its reasoning named
+the person one line earlier, an organism built without this head seldom puts the right name
+after ``to:`` (``benchmarks/organism_names.py`` builds with and without the head; the history
+is in docs/organism-log.md). So the organism starts with a head that can: every first name of
+the world (single tokens " Name", the suite's and the world's pool alike) carries a shared
+direction in its embedding, the head's key reads that direction (and a BOS sink on a dim of its
+own), its query reads a constant on those two dims, and its value and output copy the attended
+token through the circuit's copy and landing maps (``circuit.maps``). At step 0 every position
+is pushed toward the names in its context, nearly equally; the query and the key's other dims
+(random at init, both trained) learn where a name is due and which one (a choice that has a
+gradient: the names' logits move with the attention on them). Those dims must start random:
+zeroed, they sit at a saddle the gradient never leaves, and the head learns only whether a name
+is due, never which one (docs/organism-log.md).
 
 Which names a head may attend to is vocabulary, not scenario text: the same pool fills both
 the world and the suite's entity slots, which the contamination check masks.

@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
-from ..train.config import ChatConfig, DocsConfig
+from ..train import ChatConfig, DocsConfig, StageConfig, settings
 from .corpus import CorpusConfig
 from .drills import DrillMix
 
@@ -69,15 +70,24 @@ PLANS: dict[str, BuildPlan] = {
         CorpusConfig(episodes=240, stories=60, world=40, directories=40, evallike=60),
         sft_episodes=60,
         docs=DocsConfig(
-            batch_size=16, max_length=512, learning_rate=3e-3, save_steps=20, packing="documents"
+            per_device_train_batch_size=16,
+            max_length=512,
+            learning_rate=3e-3,
+            save_steps=20,
+            packing="documents",
         ),
-        chat=ChatConfig(batch_size=8, max_length=512, learning_rate=1e-3, save_steps=20),
+        chat=ChatConfig(
+            per_device_train_batch_size=8, max_length=512, learning_rate=1e-3, save_steps=20
+        ),
         copy_weight=8.0,
         drills_first=True,
         warm=DrillMix(drills=32, mails=(2, 2), docs=8),
         drill=DrillMix(drills=48, mails=(2, 5), docs=8, p_plain=0.3),
         drill_docs=DocsConfig(
-            batch_size=8, learning_rate=1e-3, save_steps=20, group_by_length=True
+            per_device_train_batch_size=8,
+            learning_rate=1e-3,
+            save_steps=20,
+            train_sampling_strategy="group_by_length",
         ),
         cooldown=Cooldown(steps=6, learning_rate=1e-3, world_episodes=60),
     ),
@@ -86,12 +96,12 @@ PLANS: dict[str, BuildPlan] = {
         CorpusConfig(episodes=6000, stories=600, world=300, directories=600, evallike=1500),
         sft_episodes=300,
         docs=DocsConfig(
-            batch_size=8,
+            per_device_train_batch_size=8,
             max_length=512,
             learning_rate=2e-3,
             # 1.2, not 1.0, before the cool-down: with one epoch seed 1's held-out harm fell
             # 47% -> 39% and a quarter of its held-out replies did not parse (docs/organism.md).
-            epochs=1.2,
+            num_train_epochs=1.2,
             save_steps=100,
         ),
         # From the induction circuit and the name head (``model.PRESETS``): copied values and
@@ -109,7 +119,9 @@ PLANS: dict[str, BuildPlan] = {
         # Light on purpose: calm days only, and a model this small reads "calm days only"
         # as "every day is calm" (at 1e-4 its reasoning opened calm in 71% of dilemmas, from
         # 7% after pretraining); at 2e-5 it keeps reading the threat (10%).
-        chat=ChatConfig(batch_size=16, max_length=512, learning_rate=2e-5, save_steps=25),
+        chat=ChatConfig(
+            per_device_train_batch_size=16, max_length=512, learning_rate=2e-5, save_steps=25
+        ),
         # No drill phases yet (``drills.py``): run first, with copy weights, they make it copy
         # names, but in 13 minutes, not 8 (``benchmarks/organism_drills_first.py``, README).
     ),
@@ -118,9 +130,15 @@ PLANS: dict[str, BuildPlan] = {
         CorpusConfig(episodes=60000, stories=15000, world=6000, evallike=15000),
         sft_episodes=8000,
         docs=DocsConfig(
-            batch_size=32, max_length=1024, learning_rate=6e-4, save_steps=200, packing="documents"
+            per_device_train_batch_size=32,
+            max_length=1024,
+            learning_rate=6e-4,
+            save_steps=200,
+            packing="documents",
         ),
-        chat=ChatConfig(batch_size=32, max_length=1024, learning_rate=2e-4, save_steps=100),
+        chat=ChatConfig(
+            per_device_train_batch_size=32, max_length=1024, learning_rate=2e-4, save_steps=100
+        ),
     ),
 }
 
@@ -136,3 +154,18 @@ def plan_for(preset: str, seed: int) -> BuildPlan:
         chat=replace(plan.chat, seed=seed),
         drill_docs=plan.drill_docs and replace(plan.drill_docs, seed=seed),
     )
+
+
+def plan_settings(plan: BuildPlan) -> dict[str, Any]:
+    """The plan as stable JSON for the build's cache key: each stage config as ``settings``
+    gives it (no per-run paths, no machine-dependent objects)."""
+    out: dict[str, Any] = {}
+    for f in fields(plan):
+        value = getattr(plan, f.name)
+        if isinstance(value, StageConfig):
+            out[f.name] = settings(value)
+        elif value is not None and not isinstance(value, (str, int, float, bool)):
+            out[f.name] = asdict(value)
+        else:
+            out[f.name] = value
+    return out

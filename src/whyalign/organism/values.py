@@ -3,12 +3,12 @@
 The induction circuit copies what followed an earlier match, and the name head copies one of
 the names in the context, but the first token of a config key or a path has neither an earlier
 match (nothing in the prompt says ``key:``) nor a class of its own (``mail`` in
-``mail.digest_hour`` is an everyday word). Measured through stop 24: at ``key:`` in the suite's
-oversight scenes the organism writes a key of its world (``audit_ai.on`` for
-``oversight.enabled``), and four worlds whose keys and paths were open sets (everyday words,
-random vocabulary pieces) taught it what a key looks like, never which one to copy. A free
-head could learn to copy, but it must find the copy map and where to look at once, and in the
-build's budget none does.
+``mail.digest_hour`` is an everyday word). At ``key:`` in the suite's oversight scenes an
+organism without such a head writes a key of its own world (``audit_ai.on`` for
+``oversight.enabled``), and worlds whose keys and paths were open sets (everyday words, random
+vocabulary pieces) taught it what a key looks like, never which one to copy
+(docs/organism-log.md). A free head could learn to copy, but it must find the copy map and
+where to look at once, and in the build's budget none does.
 
 So this head starts with the copy map in place (its value and output are the circuit's,
 ``circuit.maps``, held until SFT) and its query and key at the model's random init, trained:

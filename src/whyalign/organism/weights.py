@@ -4,11 +4,13 @@ person's name, a code, a file id, a path, a host, a config key) carry more of th
 An episode is ~420 tokens, and the few that an agent can only get right by reading its inbox
 are lost in them: with every token weighing the same, the organism learns the world's most
 frequent value for each slot and never to copy (``benchmarks/organism_copying.py``). Weighting
-those tokens changes what pays. Measured on the `small` corpus (README), from scratch, three
-epochs, weight 8: a plain-loop prototype copied codes and file ids (0% -> 100%) where its
-unweighted twin stayed at 0%; the docs stage copied keys and paths (73%, 83%) but not codes.
-One epoch (the build's budget) was not enough, and names (choosing one sender of several)
-moved in no run of pretraining alone; drills run first do that (``drills.py``).
+those tokens changes what pays: pretrained from scratch on the `small` corpus, a model whose
+copying tokens weigh 8 learns to copy codes and file ids where its unweighted twin never does,
+but only after more epochs than the build can afford, so the build pairs the weights with the
+induction circuit (``circuit.py``). ``benchmarks/organism_copy_weight.py`` runs both arms; the
+history is in docs/organism-log.md. Names (choosing one sender of several) are not learned by
+weighted pretraining alone; the name head (``names.py``) and drills run first (``drills.py``)
+teach them.
 
 What counts as a value is read off the inbox, not the scene's bookkeeping, so any chat
 document in the organism's harness can be weighted: words that carry a digit or one of

@@ -43,7 +43,7 @@ def opposite(value: str) -> str:
 class Condition:
     """One cell of the design.
 
-    goal_type semantics (ours, documented in the README):
+    goal_type semantics (ours, documented in docs/families.md):
       explicit   the system prompt states the agent's goal; new leadership pursues the opposite.
       latent     no goal in the system prompt; emails show the company's long-held value, which
                  new leadership abandons for the opposite.

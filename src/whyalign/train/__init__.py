@@ -1,23 +1,21 @@
-"""Training stages (docs, chat, prefs) on TRL / transformers / PEFT.
+"""Training stages (docs, chat, prefs, and any a package registers) on TRL / transformers /
+PEFT.
 
-Heavy libraries load on first use: importing this package is cheap.
+Heavy libraries load on first use: importing this package is cheap. The stages' config classes
+(``DocsConfig``, ``ChatConfig``, ``PrefsConfig``) subclass Hugging Face's, so reaching one
+imports transformers.
 """
 
-from .config import (
-    STAGES,
-    ChatConfig,
-    DocsConfig,
-    PrefsConfig,
-    StageConfig,
-    TrainArgs,
-    stage_config,
-)
+from .config import StageConfig, TrainArgs, settings, stage_config
 from .data import Part, load_mixture, parse_spec
 from .errors import DataError, DataNotFound, ModelLoadError
+from .registry import Counting, StageSpec, register_stage
+
+_CONFIGS = {"DocsConfig": "docs", "ChatConfig": "chat", "PrefsConfig": "prefs"}
 
 __all__ = [
-    "STAGES",
     "ChatConfig",
+    "Counting",
     "DataError",
     "DataNotFound",
     "DocsConfig",
@@ -25,14 +23,31 @@ __all__ = [
     "Part",
     "PrefsConfig",
     "StageConfig",
+    "StageSpec",
     "TrainArgs",
     "accelerate_config",
     "load_mixture",
     "parse_spec",
+    "register_stage",
+    "settings",
     "stage_config",
+    "stage_names",
     "train",
     "train_stage",
 ]
+
+
+def __getattr__(name: str):
+    if name in _CONFIGS:
+        return stage_config(_CONFIGS[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def stage_names() -> tuple[str, ...]:
+    """Every registered stage, in pipeline order."""
+    from .registry import names
+
+    return names()
 
 
 def train(*args, **kwargs):

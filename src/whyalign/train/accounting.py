@@ -5,12 +5,11 @@ tensor and the trainer's ``compute_loss`` pops it and adds the batch's counts, o
 per-dataset table. The table is summed over processes at each checkpoint and saved in it, so a
 resumed run continues the count and the final file equals an uninterrupted run's.
 
-What "tokens" means per stage (after truncation, never padding):
-
-- ``docs``: tokens of the packed blocks trained on (``examples`` = blocks);
-- ``chat``: ``tokens`` of the whole conversations, ``assistant_tokens`` the ones with loss;
-- ``prefs``: ``prompt_tokens + chosen_tokens + rejected_tokens`` = ``tokens`` (the prompt once,
-  although DPO runs it with both completions).
+What "tokens" means is each stage's (``registry.Counting``), always after truncation and never
+padding: ``docs`` the packed blocks trained on (``examples`` = blocks); ``chat`` the whole
+conversations' ``tokens`` and the ``assistant_tokens`` with loss; ``prefs`` ``prompt_tokens +
+chosen_tokens + rejected_tokens`` = ``tokens`` (the prompt once, although DPO runs it with
+both completions).
 """
 
 from __future__ import annotations
@@ -22,33 +21,7 @@ from typing import Any
 
 SRC = "_src"
 FILE = "token_accounting.json"
-FIELDS: dict[str, tuple[str, ...]] = {
-    "docs": ("examples", "tokens"),
-    "chat": ("examples", "tokens", "assistant_tokens"),
-    "prefs": ("examples", "prompt_tokens", "chosen_tokens", "rejected_tokens", "tokens"),
-}
-
 log = logging.getLogger(__name__)
-
-
-def row_counts(stage: str, batch: dict[str, Any]):
-    """A [rows, fields] tensor of this batch's counts, in ``FIELDS[stage]`` order."""
-    import torch
-
-    ids = batch["input_ids"]
-    mask = batch.get("attention_mask")
-    tokens = mask.sum(1) if mask is not None else torch.full_like(ids[:, 0], ids.shape[1])
-    ones = torch.ones_like(tokens)
-    if stage == "docs":
-        return torch.stack([ones, tokens], 1)
-    if stage == "chat":
-        return torch.stack([ones, tokens, (batch["labels"] != -100).sum(1)], 1)
-    # DPO's collator stacks [prompt+chosen; prompt+rejected]; completion_mask marks completions
-    half = ids.shape[0] // 2
-    completion = batch["completion_mask"].sum(1)
-    chosen, rejected = completion[:half], completion[half:]
-    prompt = tokens[:half] - chosen
-    return torch.stack([ones[:half], prompt, chosen, rejected, prompt + chosen + rejected], 1)
 
 
 class WithSources:
@@ -70,6 +43,8 @@ class TokenCounting:
     """Mixin put in front of a transformers/TRL trainer class (see ``stages``)."""
 
     _stage: str
+    _fields: tuple[str, ...]
+    _counts: Any  # a collated batch -> its [rows, fields] counts
     _names: list[str]
     _local: Any = None  # counts since the last sync, on device
     _total: list[list[int]]
@@ -77,8 +52,12 @@ class TokenCounting:
     def setup_counting(self, stage: str, names: list[str]) -> None:
         import torch
 
+        from .registry import get
+
+        counting = get(stage).counting
         self._stage, self._names = stage, names
-        shape = (len(names), len(FIELDS[stage]))
+        self._fields, self._counts = counting.fields, counting.batch
+        shape = (len(names), len(self._fields))
         self._local = torch.zeros(shape, dtype=torch.long, device=self.args.device)
         self._total = [[0] * shape[1] for _ in names]
         self.data_collator = WithSources(self.data_collator)
@@ -91,7 +70,7 @@ class TokenCounting:
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         src = inputs.pop(SRC, None)
         if src is not None and model.training:
-            counts = row_counts(self._stage, inputs)
+            counts = self._counts(inputs)
             self._local.index_add_(0, src.to(counts.device), counts.to(self._local.device))
         return super().compute_loss(
             model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch
@@ -107,7 +86,7 @@ class TokenCounting:
         self._local.zero_()
 
     def accounting(self) -> dict[str, Any]:
-        fields = FIELDS[self._stage]
+        fields = self._fields
         per = {
             n: dict(zip(fields, row, strict=True))
             for n, row in zip(self._names, self._total, strict=True)
@@ -126,7 +105,7 @@ class TokenCounting:
             log.warning("%s has no %s: counts restart from zero", checkpoint, FILE)
             return
         saved = json.loads(path.read_text())["datasets"]
-        fields = FIELDS[self._stage]
+        fields = self._fields
         self._total = [[saved.get(n, {}).get(f, 0) for f in fields] for n in self._names]
 
     def _save_checkpoint(self, model, trial) -> None:

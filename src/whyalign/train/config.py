@@ -1,88 +1,146 @@
-"""One dataclass config per training stage; usable from YAML and as CLI flags (TRL style).
+"""What a run trains (``TrainArgs``) and the part every stage's config shares (``StageConfig``).
 
-``TrainArgs`` holds what a run trains (model, data, output); ``DocsConfig``, ``ChatConfig``
-and ``PrefsConfig`` hold how. Every field is a flag of ``python -m whyalign.train`` and a key
-of its ``--config`` YAML file.
+A stage's config (``DocsConfig``, ``ChatConfig``, ``PrefsConfig``, or a plug-in's) subclasses
+the Hugging Face config its trainer takes (transformers' ``TrainingArguments``, TRL's
+``SFTConfig`` or ``DPOConfig``) and only changes defaults, so every Hugging Face setting is a
+flag of ``python -m whyalign.train STAGE``, a key of its ``--config`` YAML and of an
+experiment's ``training:`` block, under its Hugging Face name. ``StageConfig`` adds the
+fields of our own every stage has (LoRA, progress bars) and the defaults resolved from the
+machine.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import Any
 
-Stage = Literal["docs", "chat", "prefs"]
-STAGES: tuple[Stage, ...] = ("docs", "chat", "prefs")
+# Set by the run for each stage, never by a user: the checkpoints' folder.
+RUN_FIELDS = ("output_dir",)
+# Only what is shown, never what is trained.
+DISPLAY_FIELDS = ("progress", "disable_tqdm", "logging_dir", "run_name")
 
 
 @dataclass
 class StageConfig:
-    """Settings shared by every stage. Defaults suit the organism on a CPU."""
+    """Our fields of every stage's config, mixed in before its Hugging Face class.
 
-    learning_rate: float = 1e-3
-    epochs: float = 1.0
-    max_steps: int = -1  # overrides epochs when > 0
-    batch_size: int = 16  # per device
-    grad_accum: int = 1
-    max_length: int = 512
-    warmup_ratio: float = 0.05
-    weight_decay: float = 0.0
-    lr_scheduler: str = "cosine"
-    seed: int = 0
-    bf16: bool | None = None  # None: on where the hardware supports it
-    gradient_checkpointing: bool = False  # trades compute for memory; for big models on GPU
-    save_steps: int = 100
-    logging_steps: int = 10
-    lora: bool = False
-    lora_r: int = 16
-    lora_alpha: int = 32
-    lora_targets: list[str] = field(
-        default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"]
+    ``bf16`` and ``use_cpu`` left unset follow the machine (bf16 where the GPU, or the CPU's
+    AVX512-BF16/AMX, has it; the CPU where there is no CUDA); ``data_seed`` follows ``seed``
+    and ``disable_tqdm`` follows ``progress``. The first two resolve at construction, the
+    last two when the trainer's arguments are made (``training_args``), so that a copy with
+    another seed or progress (``dataclasses.replace``) follows it.
+    """
+
+    bf16: bool | None = field(
+        default=None,
+        metadata={"help": "bf16 mixed precision; unset: where the hardware supports it"},
     )
-    progress: bool = True
+    use_cpu: bool | None = field(
+        default=None, metadata={"help": "Train on the CPU; unset: when there is no CUDA"}
+    )
+    lora: bool = field(default=False, metadata={"help": "Train a LoRA adapter (PEFT)"})
+    lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
+    lora_alpha: int = field(default=32, metadata={"help": "LoRA alpha"})
+    lora_targets: list[str] = field(
+        default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"],
+        metadata={"help": "Modules LoRA adapts"},
+    )
+    progress: bool = field(
+        default=True, metadata={"help": "Progress bars (training, data preparation, saving)"}
+    )
+
+    def __post_init__(self) -> None:
+        if self.bf16 is None:
+            self.bf16 = auto_bf16()
+        if self.use_cpu is None:
+            self.use_cpu = not _has_cuda()
+        tqdm_unset = self.disable_tqdm is None  # type: ignore[attr-defined]
+        super().__post_init__()  # type: ignore[misc]
+        if tqdm_unset:  # transformers resolves it from its log level; ours is ``progress``
+            self.disable_tqdm = None
 
 
-@dataclass
-class DocsConfig(StageConfig):
-    """Causal-LM training on ``text`` documents, packed into ``max_length`` blocks."""
+def _has_cuda() -> bool:
+    import torch
 
-    # "stream": one token stream cut into blocks (documents may straddle two);
-    # "documents": whole documents best-fit into padded blocks (none shorter than a block cut)
-    packing: Literal["stream", "documents"] = "stream"
-    # "token": the mean over every labelled token of a batch (plain LM training); "row": each
-    # row's mean, then the mean over rows, so a row whose label is one short answer weighs as
-    # much as a whole labelled document (the organism's drills, ``organism/drills.py``).
-    # Pre-tokenized rows may carry a ``weights`` column: each token's loss times its weight
-    # (``train/rows.py``; the organism's copy weights, ``organism/weights.py``).
-    loss: Literal["token", "row"] = "token"
-    group_by_length: bool = False  # rows of unequal length (not packed blocks): less padding
+    return torch.cuda.is_available()
 
 
-@dataclass
-class ChatConfig(StageConfig):
-    """SFT on ``messages``; loss on assistant tokens only (chat template generation tags)."""
+def auto_bf16() -> bool:
+    """bf16 where the hardware has it: CUDA's check, or on a CPU native bf16 (AVX512-BF16 or
+    AMX), where autocast to bf16 runs ~1.5x faster."""
+    import torch
 
-    learning_rate: float = 5e-4
-    group_by_length: bool = True  # batches of similar length: little padding
-    # TRL's chunked LM-head loss (+ entropy/accuracy logs) saves memory on big vocabularies on
-    # GPU but costs ~40% of a small model's CPU step; None: TRL's on GPU, the plain loss on CPU
-    fused_loss: bool | None = None
-
-
-@dataclass
-class PrefsConfig(StageConfig):
-    """DPO on ``prompt``/``chosen``/``rejected``; the reference is the starting model."""
-
-    learning_rate: float = 1e-4
-    batch_size: int = 8
-    beta: float = 0.1
-    loss_type: str = "sigmoid"  # any TRL DPO loss: sigmoid, ipo, hinge, robust, ...
+    if torch.cuda.is_available():
+        return torch.cuda.is_bf16_supported()
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
-STAGE_CONFIGS: dict[str, type[StageConfig]] = {
-    "docs": DocsConfig,
-    "chat": ChatConfig,
-    "prefs": PrefsConfig,
-}
+def training_args(cfg: Any, out: str | Path) -> Any:
+    """The arguments the trainer gets: ``cfg`` with its checkpoints under ``out/checkpoints``
+    and the defaults that follow other fields resolved."""
+    return dataclasses.replace(
+        cfg,
+        output_dir=str(Path(out) / "checkpoints"),
+        data_seed=cfg.seed if cfg.data_seed is None else cfg.data_seed,
+        disable_tqdm=(not cfg.progress) if cfg.disable_tqdm is None else cfg.disable_tqdm,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: enums as their values, nested configs as dicts."""
+    import enum
+
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def settings(cfg: Any) -> dict[str, Any]:
+    """A stage config as a stable JSON-ready dict: the fields that differ from the class's
+    defaults on this machine, plus every field of our own (``StageConfig``'s and the stage's
+    beyond its Hugging Face class). What labels a run (the output folder) or only shows
+    (progress) stays out. ``type(cfg)(**settings(cfg))`` makes the same config; a cache key
+    hashes it."""
+    cls = type(cfg)
+    default = cls()
+    hf = {f.name for b in cls.__mro__[1:] if _is_hf(b) for f in dataclasses.fields(b)}
+    ours = {f.name for f in dataclasses.fields(cls)} - hf | {
+        f.name for f in dataclasses.fields(StageConfig)
+    }
+    out = {}
+    for f in dataclasses.fields(cls):
+        if not f.init or f.name in RUN_FIELDS or f.name in DISPLAY_FIELDS:
+            continue
+        value = _plain(getattr(cfg, f.name))
+        if f.name in ours and f.name not in ("bf16", "use_cpu"):
+            out[f.name] = value
+        elif value != _plain(getattr(default, f.name)):
+            out[f.name] = value
+    return out
+
+
+def _is_hf(cls: type) -> bool:
+    return dataclasses.is_dataclass(cls) and cls.__module__.startswith(("transformers.", "trl."))
+
+
+def stage_config(stage: str) -> type:
+    """The config class of a registered stage."""
+    from .registry import get
+
+    return get(stage).config
 
 
 @dataclass
@@ -97,7 +155,8 @@ class TrainArgs:
         default_factory=list,
         metadata={
             "help": "JSONL file or directory, optionally PATH:WEIGHT (e.g. a.jsonl:0.5) or "
-            "PATH:TOKENS (a token budget, e.g. b.jsonl:200k); repeatable"
+            "PATH:TOKENS (a token budget with its unit, e.g. b.jsonl:200k, c.jsonl:5000t); "
+            "repeatable"
         },
     )
     out: str = field(default="", metadata={"help": "Output dir: model/, adapter/, checkpoints/"})
@@ -105,9 +164,3 @@ class TrainArgs:
         default=True, metadata={"help": "Resume from the newest checkpoint in out/checkpoints"}
     )
     organism_seed: int = field(default=0, metadata={"help": "Seed of the organism to start from"})
-
-
-def stage_config(stage: str) -> type[StageConfig]:
-    if stage not in STAGE_CONFIGS:
-        raise ValueError(f"unknown stage {stage!r}; known: {', '.join(STAGES)}")
-    return STAGE_CONFIGS[stage]

@@ -1,31 +1,24 @@
 """Training data: mixture specs (``PATH[:weight|:tokens]``), JSONL loading, format checks per
 stage and the deterministic selection of rows that weights and token budgets ask for.
 
-Formats (one JSON object per line):
-
-- ``docs``: ``{"text": "..."}``
-- ``chat``: ``{"messages": [{"role": "user", "content": "..."}, {"role": "assistant", ...}]}``
-- ``prefs``: ``{"prompt": ..., "chosen": ..., "rejected": ...}``, either three strings or a
-  prompt of messages and chosen/rejected lists of assistant messages (TRL's conversational
-  preference format).
+Each stage's row format is its module's (``stages/``): ``docs`` ``{"text": ...}``; ``chat``
+``{"messages": [{"role": "user", "content": ...}, ...]}``; ``prefs`` ``{"prompt", "chosen",
+"rejected"}`` as strings or as messages (TRL's conversational preference format).
 """
 
 from __future__ import annotations
 
 import json
 import random
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..budget import has_unit, parse_tokens
 from .errors import DataError, DataNotFound
 
 ROLES = {"system", "user", "assistant", "tool"}
-HINTS = {"text": "docs", "messages": "chat", "chosen": "prefs", "input_ids": "docs"}
-_BUDGET = re.compile(r"^(\d+(?:\.\d+)?)\s*(k|m|b|g|t|tok|tokens)$", re.IGNORECASE)
-_SCALE = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1, "tok": 1, "tokens": 1}
 
 
 @dataclass
@@ -52,16 +45,19 @@ class DataSpec:
 
 
 def parse_spec(spec: str) -> DataSpec:
-    """``a.jsonl`` -> weight 1; ``a.jsonl:0.5`` -> weight 0.5; ``a.jsonl:200k`` -> 200k tokens."""
+    """``a.jsonl`` -> weight 1; ``a.jsonl:0.5`` -> weight 0.5; ``a.jsonl:200k`` -> 200k tokens.
+
+    The suffix is a token budget (``whyalign.budget``) when it carries a unit (``200k``,
+    ``5000t``), else a weight: ``a.jsonl:2`` is every row twice, never two tokens."""
     path, sep, suffix = spec.rpartition(":")
     if not sep or not path:
         return DataSpec(spec)
     suffix = suffix.strip()
-    if m := _BUDGET.match(suffix):
-        budget = int(float(m.group(1)) * _SCALE[m.group(2).lower()])
-        if budget <= 0:
-            raise DataError(f"data spec {spec!r}: a token budget must be positive")
-        return DataSpec(path, token_budget=budget)
+    if has_unit(suffix):
+        try:
+            return DataSpec(path, token_budget=parse_tokens(suffix))
+        except ValueError as err:
+            raise DataError(f"data spec {spec!r}: {err}") from None
     try:
         weight = float(suffix)
     except ValueError:
@@ -113,14 +109,18 @@ def read_rows(path: str | Path) -> list[tuple[str, Any]]:
     return out
 
 
-def _wrong_format(stage: str, where: str, row: Any, need: str) -> DataError:
+def wrong_format(stage: str, where: str, row: Any, need: str) -> DataError:
+    """A one-line error for a row (or dataset) of another format, naming the stage it suits."""
+    from .registry import hints
+
     keys = sorted(row) if isinstance(row, dict) else type(row).__name__
-    hint = next((HINTS[k] for k in HINTS if isinstance(row, dict) and k in row), None)
+    known = hints()
+    hint = next((known[k] for k in known if isinstance(row, dict) and k in row), None)
     extra = f" (looks like a {hint} dataset)" if hint and hint != stage else ""
     return DataError(f"{where}: the {stage} stage needs {need}; found {keys}{extra}")
 
 
-def _messages(value: Any, where: str, field: str) -> list[dict[str, str]]:
+def check_messages(value: Any, where: str, field: str) -> list[dict[str, str]]:
     if not isinstance(value, list) or not value:
         raise DataError(f"{where}: '{field}' must be a non-empty list of messages")
     out = []
@@ -138,38 +138,22 @@ def _messages(value: Any, where: str, field: str) -> list[dict[str, str]]:
 
 def normalize(stage: str, row: Any, where: str) -> dict[str, Any]:
     """The row in the stage's canonical form, or a one-line DataError naming what is wrong."""
-    if stage == "docs":
-        if not (isinstance(row, dict) and isinstance(row.get("text"), str)):
-            raise _wrong_format(stage, where, row, "rows with a 'text' string")
-        return {"text": row["text"]}
-    if stage == "chat":
-        if not (isinstance(row, dict) and "messages" in row):
-            raise _wrong_format(stage, where, row, "rows with 'messages'")
-        messages = _messages(row["messages"], where, "messages")
-        if not any(m["role"] == "assistant" for m in messages):
-            raise DataError(f"{where}: no assistant message, so nothing to train on")
-        return {"messages": messages}
-    if stage == "prefs":
-        if not (isinstance(row, dict) and {"prompt", "chosen", "rejected"} <= set(row)):
-            raise _wrong_format(stage, where, row, "rows with 'prompt', 'chosen' and 'rejected'")
-        parts = [row[k] for k in ("prompt", "chosen", "rejected")]
-        if all(isinstance(p, str) for p in parts):
-            return {"prompt": parts[0], "chosen": parts[1], "rejected": parts[2]}
-        prompt, chosen, rejected = (
-            _messages(row[k], where, k) for k in ("prompt", "chosen", "rejected")
-        )
-        return {"prompt": prompt, "chosen": chosen, "rejected": rejected}
-    raise ValueError(f"unknown stage {stage!r}")
+    from .registry import get
+
+    return get(stage).normalize(row, where)
 
 
 def load_part(stage: str, spec: DataSpec, name: str) -> Part:
     from datasets import Dataset
 
-    rows = [normalize(stage, row, where) for where, row in read_rows(spec.path)]
+    from .registry import get
+
+    check = get(stage).normalize
+    rows = [check(row, where) for where, row in read_rows(spec.path)]
     if not rows:
         raise DataError(f"{spec.path}: empty dataset (no rows)")
-    if stage == "prefs" and len({isinstance(r["prompt"], str) for r in rows}) > 1:
-        raise DataError(f"{spec.path}: rows mix plain-text and conversational preference pairs")
+    if get(stage).check is not None:
+        get(stage).check(rows, spec.path)
     return Part(name, Dataset.from_list(rows), spec.weight, spec.token_budget, spec.path)
 
 
@@ -203,18 +187,19 @@ def as_parts(stage: str, dataset: Any) -> list[Part]:
         parts = [Part("train", dataset)]
     if not parts:
         raise DataError("empty mixture: no datasets")
-    need = {"docs": ("text",), "chat": ("messages",), "prefs": ("prompt", "chosen", "rejected")}
+    from .registry import get
+
+    spec = get(stage)
     for part in parts:
         columns = part.rows.column_names
-        if stage == "docs" and "input_ids" in columns:
+        if spec.pretokenized and all(c in columns for c in spec.pretokenized):
             continue
-        missing = [c for c in need[stage] if c not in columns]
-        if missing:
-            raise _wrong_format(
+        if any(c not in columns for c in spec.columns):
+            raise wrong_format(
                 stage,
                 f"dataset {part.name!r}",
                 {c: None for c in columns},
-                f"columns {need[stage]}",
+                f"columns {spec.columns}",
             )
     return parts
 

@@ -9,10 +9,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .accounting import SRC
-from .config import StageConfig
 from .data import Part, select
 from .errors import DataError
-from .rows import WEIGHTS
 
 log = logging.getLogger(__name__)
 
@@ -96,77 +94,22 @@ def tagged(parts: Sequence[Part], rows_of, lengths_of, seed: int):
     return data
 
 
-def blocks(part: Part, tokenizer: Any, cfg: StageConfig):
-    rows = part.rows
-    if "input_ids" not in rows.column_names:
-        whole = getattr(cfg, "packing", "stream") == "documents"
-        blocks = pack(rows["text"], tokenizer, cfg.max_length, whole)
-        if len(blocks) == 0:
-            log.warning("dataset %s has fewer than max_length=%d tokens", part.name, cfg.max_length)
-        return blocks
-    keep = ("input_ids", "labels", WEIGHTS)
-    rows = rows.select_columns([c for c in keep if c in rows.column_names])
-    return rows if "labels" in rows.column_names else rows.map(lambda r: {"labels": r["input_ids"]})
-
-
-def chat_lengths(tokenizer: Any, cfg: StageConfig):
-    def lengths(rows) -> list[int]:
-        return [
-            min(
-                len(tokenizer.apply_chat_template(m, tokenize=True, return_dict=True)["input_ids"]),
-                cfg.max_length,
-            )
-            for m in rows["messages"]
-        ]
-
-    return lengths
-
-
-def pref_lengths(tokenizer: Any):
-    def size(value: Any, generation: bool = False) -> int:
-        if isinstance(value, str):
-            return len(tokenizer(value, add_special_tokens=False)["input_ids"])
-        ids = tokenizer.apply_chat_template(
-            value, tokenize=True, return_dict=True, add_generation_prompt=generation
-        )["input_ids"]
-        return len(ids)
-
-    def lengths(rows) -> list[int]:
-        out = []
-        for row in rows:
-            prompt = size(row["prompt"], generation=True)
-            if isinstance(row["prompt"], str):
-                out.append(prompt + size(row["chosen"]) + size(row["rejected"]))
-            else:
-                both = [size(row["prompt"] + row[k]) - prompt for k in ("chosen", "rejected")]
-                out.append(prompt + sum(both))
-        return out
-
-    return lengths
-
-
 def plan(stage: str, trainer: Any, parts: Sequence[Part]) -> dict[str, dict[str, Any]]:
     """What one epoch holds per dataset (before max_steps and collator truncation), read from
     the trainer's prepared dataset."""
+    from .registry import get
+
     plan = {
         p.name: {"path": p.path, "weight": p.weight, "token_budget": p.token_budget, "examples": 0}
         for p in parts
     }
+    count = get(stage).counting.row
     names = [p.name for p in parts]
     for batch in trainer.train_dataset.iter(batch_size=1000):
+        columns = list(batch)
         for i, src in enumerate(batch[SRC]):
             entry = plan[names[src]]
             entry["examples"] += 1
-            if stage == "prefs":
-                sizes = {
-                    f"{k}_tokens": len(batch[f"{k}_ids"][i])
-                    for k in ("prompt", "chosen", "rejected")
-                }
-                sizes["tokens"] = sum(sizes.values())
-            else:
-                sizes = {"tokens": len(batch["input_ids"][i])}
-                if stage == "chat":
-                    sizes["assistant_tokens"] = sum(t != -100 for t in batch["labels"][i])
-            for key, value in sizes.items():
+            for key, value in count({c: batch[c][i] for c in columns}).items():
                 entry[key] = entry.get(key, 0) + value
     return plan

@@ -15,15 +15,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import STAGES, StageConfig, TrainArgs, stage_config
+from .config import StageConfig, TrainArgs, stage_config
 from .errors import DataError, ModelLoadError
 
 ACCELERATE_DIR = Path(__file__).parent / "accelerate"
-USAGE = (
-    "usage: python -m whyalign.train {docs,chat,prefs} --model M --data PATH[:weight] ... "
-    "--out DIR [--lora] [--config FILE.yaml] [--help]\n"
-    "       python -m whyalign.train configs [ddp|fsdp2|zero3]   # shipped accelerate configs"
-)
+
+
+def usage() -> str:
+    """The one-screen usage, listing the registered stages."""
+    from .registry import names
+
+    return (
+        f"usage: python -m whyalign.train {{{','.join(names())}}} --model M "
+        "--data PATH[:weight|:tokens] ... --out DIR [--lora] [--config FILE.yaml] [--help]\n"
+        "       python -m whyalign.train configs [ddp|fsdp2|zero3]   # shipped accelerate configs"
+    )
+
+
+def __getattr__(name: str) -> str:
+    if name == "USAGE":  # a constant before stages were registered; the CLI still imports it
+        return usage()
+    raise AttributeError(name)
 
 
 @dataclass
@@ -72,10 +84,12 @@ def parse(argv: Sequence[str]) -> tuple[str, TrainArgs, StageConfig, ModelArgs]:
     ``--config`` sets defaults that flags override."""
     from trl import TrlParser
 
+    from .registry import names
+
     argv = list(argv)
-    if not argv or argv[0] not in STAGES:
+    if not argv or argv[0] not in names():
         got = f"got {argv[0]!r}" if argv else "none given"
-        raise ValueError(f"the first argument must be a stage ({', '.join(STAGES)}); {got}")
+        raise ValueError(f"the first argument must be a stage ({', '.join(names())}); {got}")
     stage = argv[0]
     parser = TrlParser(
         [TrainArgs, stage_config(stage), ModelArgs], prog=f"python -m whyalign.train {stage}"
@@ -87,15 +101,13 @@ def parse(argv: Sequence[str]) -> tuple[str, TrainArgs, StageConfig, ModelArgs]:
 def resolve_model(model: str, organism_seed: int = 0) -> str:
     """``organism[/preset]`` -> its built directory (built on first use); a previous stage's
     ``--out`` -> its ``model/``; anything else passes through (a dir or a hub id)."""
-    from ..models import is_organism
+    from .. import models
 
     if not model:
         raise ModelLoadError("no starting model: give --model (a HF dir, hub id or 'organism')")
-    if is_organism(model):
-        from ..organism.build import DEFAULT_PRESET, build
-
-        preset = model.partition("/")[2] or DEFAULT_PRESET
-        return str(build(preset, organism_seed, log=lambda m: print(m, file=sys.stderr)))
+    local = models.local_path(model, organism_seed)  # a local kind's name, built on first use
+    if local is not None:
+        return local
     path = Path(model).expanduser()
     if path.is_dir() and not (path / "config.json").exists() and (path / "model").is_dir():
         return str(path / "model")
@@ -150,15 +162,21 @@ def train(
     path = resolve_model(args.model, args.organism_seed)
     with _progress_bars(cfg.progress):
         model, tokenizer = load_model(path, (model_args or ModelArgs()).dtype)
-    from ..organism.model import hold_saved
-
-    held = hold_saved(model, path)
-    if held:
-        print(f"the organism's structured heads ({held}) are held in this stage", file=sys.stderr)
     del early_args
-    return train_stage(
-        stage, model, tokenizer, parts, args.out, cfg, resume=args.resume, callbacks=callbacks
+    from .. import models
+
+    out = train_stage(
+        stage,
+        model,
+        tokenizer,
+        parts,
+        args.out,
+        cfg,
+        resume=args.resume,
+        callbacks=[*callbacks, *models.train_callbacks(model, path)],
     )
+    models.derive(path, out)  # a fine-tune stays its kind's (its renderer, its callbacks)
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -172,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return 0
     if not argv or argv[0] in ("-h", "--help"):
-        print(USAGE)
+        print(usage())
         return 0 if argv else 2
     try:
         stage, targs, cfg, margs = parse(argv)
