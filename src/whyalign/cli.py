@@ -145,7 +145,9 @@ def eval_(
     config = make_config(**config_cli.given(EvalConfig, settings))
     out = out or Path("runs") / f"eval-{time.strftime('%Y%m%d-%H%M%S')}"
     result = run_eval(config, out, model=model, model_args=_key_values(model_arg))
-    print_summary(result)
+    from .evals.console import print_summary
+
+    print_summary(result, console)
     console.print(
         f"summary: {out / 'summary.json'}\nlogs: {result['log']}\n"
         f"view: inspect view --log-dir {out.resolve() / 'logs'}"
@@ -403,46 +405,6 @@ def spec_sections(
     typer.echo(f"{loaded.title}: {len(loaded.sections)} sections ({loaded.path})")
     for s in loaded.sections:
         typer.echo(f"{s.index:>3}  {s.id:<40} {len(s.text.split()):>5} words  {s.title}")
-
-
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.0f}%"
-
-
-def print_summary(result: dict) -> None:
-    from .evals.stats import Rate
-
-    table = Table(
-        "family", "condition", "harmful", "95% CI", "n", "errors", "parse fail", "routine"
-    )
-    for row in result["cells"]:
-        h = row["harmful"]
-        rate = Rate(h["k"], h["n"], h["low"], h["high"])
-        ci = "-" if rate.n == 0 else f"[{100 * rate.low:.0f}, {100 * rate.high:.0f}]"
-        table.add_row(
-            row["family"],
-            row["condition"],
-            _pct(h["rate"]),
-            ci,
-            str(row["n"]),
-            str(row["errors"]),
-            _pct(row["parse_failure_rate"]),
-            _pct(row["routine_rate"]),
-        )
-    console.print(table)
-    settings = result["settings"]
-    top_p = settings.get("top_p")
-    if top_p is None and "top_p" in settings.get("model_decoding", {}):
-        top_p = f"{settings['model_decoding']['top_p']} (the model's)"
-    nucleus = f", top_p={top_p}" if top_p is not None else ""
-    for split, row in result["splits"].items():
-        h = row["harmful"]
-        console.print(
-            f"{split}: harmful {_pct(h['rate'])} [{100 * h['low']:.0f}, {100 * h['high']:.0f}] "
-            f"n={row['n']} errors={row['errors']} (model {result['model']}, "
-            f"T={settings['temperature']}{nucleus}, judge {settings['judge']}, "
-            f"grader {settings['grader']})"
-        )
 
 
 if __name__ == "__main__":
