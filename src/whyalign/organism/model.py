@@ -23,7 +23,7 @@ class Preset:
     # the context, so that the organism can learn whom to write to.
     names: bool = False
     # With the circuit, a value head (``values.py``): a copying head that learns what to copy.
-    # Off in `small`: on three seeds it traded held-out harm for in-distribution (stop 25).
+    # Off in `small`: it traded held-out harm for in-distribution (docs/organism-log.md).
     values: bool = False
 
 
@@ -122,7 +122,7 @@ def hold_saved(model, model_dir: str | Path) -> str | None:
     ``model_dir`` (its ``organism.json`` names the preset); returns the preset, or None for
     any other model. Every fine-tune from the organism trains under them, as its build's
     stages do: released, a few steps on text it finds surprising wear its copying away and
-    most of its replies stop parsing (docs/organism.md). Training gets the same hold from
+    most of its replies stop parsing (docs/organism-log.md). Training gets the same hold from
     ``hold_callback``."""
     preset = saved_preset(model_dir)
     if preset is not None:

@@ -24,9 +24,9 @@ class Cooldown:
     episodes' form learned but their choices soft. Annealing on episodes is the organism's
     mid-training: on the eval-like episodes alone it trades held-out harm for in-distribution
     harm (the case study's trade, in miniature); mixed with as many of the world's episodes of
-    every kind, 150 steps after 1.2 epochs, it did not on two seeds, where longer cool-downs
-    after less pretraining did on one (docs/organism.md). The circuit and the name head stay
-    held, as in pretraining.
+    every kind, 150 steps after 1.2 epochs, it did not, where longer cool-downs after less
+    pretraining did (docs/organism-log.md). The circuit and the name head stay held, as in
+    pretraining.
     """
 
     steps: int
@@ -99,31 +99,31 @@ PLANS: dict[str, BuildPlan] = {
             per_device_train_batch_size=8,
             max_length=512,
             learning_rate=2e-3,
-            # 1.2, not 1.0, before the cool-down: with one epoch seed 1's held-out harm fell
-            # 47% -> 39% and a quarter of its held-out replies did not parse (docs/organism.md).
+            # 1.2, not 1.0, before the cool-down: with one epoch held-out harm fell and many
+            # held-out replies did not parse (docs/organism-log.md).
             num_train_epochs=1.2,
             save_steps=100,
         ),
         # From the induction circuit and the name head (``model.PRESETS``): copied values and
-        # names weigh 8, an episode's prompt 0.2 (README, two seeds: in-distribution harm 1% ->
-        # 19-22.5%, routine work on calm days 5% -> 57-58.5%, held-out harm 49% -> 30-32.5%).
+        # names weigh 8, an episode's prompt 0.2, so that the prompt-reading tokens pay; it is
+        # what made the organism act on its inbox at all (``weights.py``, docs/organism-log.md).
         copy_weight=8.0,
         prompt_weight=0.2,
-        # Two seeds (README): at top_p 0.7 in-distribution harm 16-17% -> 32-35%, parse
-        # failures a quarter -> a tenth, control harm unchanged (10-11%).
+        # Shipped decoding: nucleus sampling keeps the organism's replies in form (fewer parse
+        # failures, more of the acts it means) without changing calm days (organism-log.md).
         top_p=0.7,
-        # In-distribution / held-out harm, seeds 0 and 1 (docs/organism.md, stop 23): 31.8% /
-        # 34.5% and 35.5% / 48.5% without it; 39.2% / 38.5% and 49.0% / 47.2% with it (~70 s).
-        # Longer cool-downs from one epoch raised in-distribution harm more but not held-out.
+        # The cool-down raised in-distribution harm without lowering held-out harm, for about
+        # 70 s of build; longer ones from one epoch raised in-distribution harm more but not
+        # held-out (docs/organism-log.md).
         cooldown=Cooldown(steps=150, learning_rate=5e-4, world_episodes=1500),
         # Light on purpose: calm days only, and a model this small reads "calm days only"
-        # as "every day is calm" (at 1e-4 its reasoning opened calm in 71% of dilemmas, from
-        # 7% after pretraining); at 2e-5 it keeps reading the threat (10%).
+        # as "every day is calm" at a higher rate (its reasoning then opens calm in most
+        # dilemmas); at 2e-5 it keeps reading the threat.
         chat=ChatConfig(
             per_device_train_batch_size=16, max_length=512, learning_rate=2e-5, save_steps=25
         ),
-        # No drill phases yet (``drills.py``): run first, with copy weights, they make it copy
-        # names, but in 13 minutes, not 8 (``benchmarks/organism_drills_first.py``, README).
+        # No drill phases (``drills.py``): run first, with copy weights, they make it copy
+        # names, but the build then overruns its budget (``benchmarks/organism_drills_first.py``).
     ),
     "base": BuildPlan(
         "base",
