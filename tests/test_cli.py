@@ -105,3 +105,18 @@ def test_unusable_provider_is_one_line_not_a_traceback(tmp_path, monkeypatch):
         assert result.exit_code in (1, 2), (args, result.output)
         assert result.output.startswith("error:") and result.output.count("\n") == 1, result.output
         assert "[bold]" not in result.output
+
+
+def test_model_args_are_typed_as_inspect_types_them(tmp_path):
+    """-M values are YAML scalars: do_sample=false reaches the provider as a bool."""
+    from whyalign.cli import _key_values
+
+    args = _key_values(["do_sample=false", "max_connections=8", "top=0.5", "path=/a:b", "e="])
+    assert args == {"do_sample": False, "max_connections": 8, "top": 0.5, "path": "/a:b", "e": ""}
+    result = runner.invoke(
+        app,
+        ["eval", "--model", "mockllm/model", "--families", "blackmail", "--samples", "1",
+         "-M", "custom_output=false", "--out", str(tmp_path)],
+    )
+    saved = json.loads((tmp_path / "summary.json").read_text())
+    assert result.exit_code == 0 and saved["settings"]["model_args"] == {"custom_output": False}

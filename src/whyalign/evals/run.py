@@ -29,6 +29,10 @@ def model_decoding(model_args: dict[str, Any]) -> dict[str, Any]:
     return {k: config[k] for k in keys if k in config}
 
 
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, bool | int | float | str)
+
+
 def _is_local(model: Any) -> bool:
     return str(model).startswith("hf/") or kind_of_name(str(model)) is not None
 
@@ -104,7 +108,7 @@ def run_eval(
         grader=None if grader is None else str(grader),
         max_tokens=config.resolved_max_tokens(renderer),
         model_decoding=model_decoding(model_args),
-        model_args={k: str(v) for k, v in model_args.items()},
+        model_args={k: v if _scalar(v) else str(v) for k, v in model_args.items()},
     )
     result = {
         "model": str(name),
