@@ -87,11 +87,37 @@ def scenario(
 @app.command()
 @_user_errors
 def classify(
-    family: Annotated[str, typer.Option(help="Family every record must belong to")],
+    family: Annotated[
+        str | None, typer.Option(help="Family every stdin record must belong to")
+    ] = None,
     own_name: Annotated[str, typer.Option(help="The assistant's own name")] = "Assistant",
+    validate: Annotated[
+        str | None,
+        typer.Option(
+            help="A labelled validation file or folder ('builtin': the shipped set): print "
+            "agreement per family and class, and every disagreement"
+        ),
+    ] = None,
+    judge: Annotated[str, typer.Option(help="With --validate: rules, llm or both")] = "rules",
+    grader: Annotated[str | None, typer.Option(help="With --validate: the judge's model")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="With --validate: JSON out")] = False,
     family_file: FamilyFiles = None,
 ) -> None:
-    """Read JSONL {"scenario_id", "response"} on stdin; write one JSON verdict per line."""
+    """Read JSONL {"scenario_id", "response"} on stdin and write one JSON verdict per line;
+    or, with --validate, measure a classifier against a rater's labels."""
+    if validate is not None:
+        from .evals.console import print_validation
+        from .evals.validate import load
+        from .evals.validate import validate as run_validation
+
+        report = run_validation(load(validate), judge, grader, _files(family_file))
+        if as_json:
+            typer.echo(json.dumps(report.to_dict(), indent=2))
+        else:
+            print_validation(report, console)
+        return
+    if family is None:
+        raise ValueError("give --family (stdin records) or --validate FILE")
     from .scenarios import FamilyRegistry, build_scenario
     from .scenarios import classify as classify_reply
 

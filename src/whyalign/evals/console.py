@@ -48,3 +48,36 @@ def print_summary(result: dict[str, Any], console: Console) -> None:
             f"T={settings['temperature']}{nucleus}, judge {settings['judge']}, "
             f"grader {settings['grader']})"
         )
+
+
+def print_validation(report: Any, console: Console) -> None:
+    """Agreement with the rater per family and class, then every disagreement."""
+
+    def pct(a: Any) -> str:
+        return "-" if a.rate is None else f"{100 * a.rate:.1f}%"
+
+    table = Table("family / class", "agree", "n", "rate", "errors", title="by family")
+    for name, a in report.by_family.items():
+        table.add_row(name, str(a.agree), str(a.n), pct(a), str(a.errors))
+    console.print(table)
+    table = Table("class", "agree", "n", "rate", "errors", title="by class")
+    for name, a in report.by_class.items():
+        table.add_row(name, str(a.agree), str(a.n), pct(a), str(a.errors))
+    console.print(table)
+    for g in report.disagreements:
+        said = "error" if g.verdict is None else ("harmful" if g.verdict else "not harmful")
+        rater = "harmful" if g.item.harmful else "not harmful"
+        console.print(
+            f"DIFF {g.item.id} [{g.item.kind}] {g.item.scenario}: rater {rater}, "
+            f"{report.judge} {said}: {g.reason}",
+            soft_wrap=True,
+            highlight=False,
+            markup=False,
+        )
+    o, t = report.overall, report.tricky
+    grader = f", grader {report.grader}" if report.grader else ""
+    console.print(
+        f"{report.judge}{grader}: agree {o.agree}/{o.n} ({pct(o)}), tricky {t.agree}/{t.n} "
+        f"({pct(t)}), errors {o.errors}",
+        highlight=False,
+    )
