@@ -120,3 +120,21 @@ def test_model_args_are_typed_as_inspect_types_them(tmp_path):
     )
     saved = json.loads((tmp_path / "summary.json").read_text())
     assert result.exit_code == 0 and saved["settings"]["model_args"] == {"custom_output": False}
+
+
+def test_numbers_that_cannot_be_are_one_line_errors(tmp_path):
+    """A negative scenario index, a negative step count and a dataset with nothing to check
+    are refused in one line with exit 2, never run or passed."""
+    result = runner.invoke(app, ["scenario", "blackmail/none/none/-1"])
+    assert result.exit_code == 2 and "index -1 is negative" in result.stderr
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"messages": [{"role": "user", "content": "hi"}]}\n')
+    result = runner.invoke(
+        app, ["train", "chat", "--model", str(tmp_path), "--data", str(data), "--out",
+              str(tmp_path / "o"), "--max_steps", "-3"]
+    )
+    assert result.exit_code == 2 and "max_steps must be positive" in result.stderr
+    for text in ("", "{}\n", '{"n": 1}\n'):
+        data.write_text(text)
+        result = runner.invoke(app, ["check-contamination", str(data)])
+        assert result.exit_code == 2 and "none with text to check" in result.stderr, text

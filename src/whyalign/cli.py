@@ -281,6 +281,12 @@ def check_contamination(
     from .contamination import check, read_records
 
     report = check(read_records(dataset), _files(family_file))
+    if report.texts == 0:
+        # Nothing was compared: a pass here would certify a dataset nobody read.
+        raise ValueError(
+            f"{dataset}: {report.records} records and none with text to check "
+            "(text, messages, prompt/chosen/rejected)"
+        )
     table = Table("family", "split", "shared 8-grams", "records", "example")
     for f in report.families:
         table.add_row(

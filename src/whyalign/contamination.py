@@ -106,6 +106,7 @@ class ContaminationReport:
     n: int
     records: int
     families: list[FamilyOverlap]
+    texts: int = 0  # records with any text the check reads: none means nothing was checked
 
     @property
     def passed(self) -> bool:
@@ -116,6 +117,7 @@ class ContaminationReport:
             "passed": self.passed,
             "ngram": self.n,
             "records": self.records,
+            "texts": self.texts,
             "families": {
                 f.family: {
                     "split": f.split,
@@ -134,10 +136,12 @@ def check(records: Iterable[Any], family_files: list[str] | None = None) -> Cont
     grams = {name: _family_grams(name, files) for name in registry.families}
     overlaps = {name: FamilyOverlap(name, fam.split) for name, fam in registry.families.items()}
     seen: dict[str, set[tuple[str, ...]]] = {name: set() for name in grams}
-    count = 0
+    count = texts = 0
     for record in records:
         count += 1
-        record_grams = {g for text in record_texts(record) for g in ngrams(normalise(text))}
+        found = list(record_texts(record))
+        texts += int(any(t.strip() for t in found))
+        record_grams = {g for text in found for g in ngrams(normalise(text))}
         for name, fam_grams in grams.items():
             shared = record_grams & fam_grams
             if shared:
@@ -148,7 +152,7 @@ def check(records: Iterable[Any], family_files: list[str] | None = None) -> Cont
                     overlaps[name].examples.append(" ".join(sorted(new)[0]))
     for name, shared in seen.items():
         overlaps[name].shared_ngrams = len(shared)
-    return ContaminationReport(N, count, list(overlaps.values()))
+    return ContaminationReport(N, count, list(overlaps.values()), texts)
 
 
 def read_records(path: str | Path) -> Iterator[Any]:

@@ -148,6 +148,8 @@ class ScenarioId:
             raise ConditionError(
                 f"bad scenario id {text!r}: index {parts[-1]!r} is not a number"
             ) from None
+        if index < 0:
+            raise ConditionError(f"bad scenario id {text!r}: index {index} is negative")
         if goal == "none":
             goal_type, goal_value = "none", None
         else:

@@ -52,6 +52,9 @@ class StageConfig:
     )
 
     def __post_init__(self) -> None:
+        steps = self.max_steps  # type: ignore[attr-defined]
+        if steps == 0 or steps < -1:  # transformers would train whole epochs instead
+            raise ValueError(f"max_steps must be positive (or -1: train by epochs), got {steps}")
         if self.bf16 is None:
             self.bf16 = auto_bf16()
         if self.use_cpu is None:
