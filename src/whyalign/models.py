@@ -71,10 +71,6 @@ def kind_of_dir(model_dir: str | Path | None) -> LocalModelKind | None:
     return next((k for k in kinds() if k.owns(model_dir)), None)
 
 
-def is_organism(model: Any) -> bool:
-    return isinstance(model, str) and (model == "organism" or model.startswith("organism/"))
-
-
 def local_path(model: str, seed: int = 0) -> str | None:
     """A registered kind's model name (``organism/small``) -> its directory, built on first
     use; None for any other name."""

@@ -18,7 +18,7 @@ any, are never returned here, so no held-out text can reach training data.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .schema import (
     AnswerAct,
@@ -98,9 +98,7 @@ def check(family: Family, keys: set[str], tools: list[Tool]) -> None:
 def demo_families(registry: FamilyRegistry) -> list[str]:
     """In-distribution families with demonstration answers, sorted (draws must not depend
     on file order)."""
-    return sorted(
-        f.name for f in registry.in_split("in_dist") if f.answers and f.answers.demo
-    )
+    return sorted(f.name for f in registry.in_split("in_dist") if f.answers and f.answers.demo)
 
 
 def episode_families(registry: FamilyRegistry) -> tuple[str, ...]:
@@ -110,17 +108,19 @@ def episode_families(registry: FamilyRegistry) -> tuple[str, ...]:
     )
 
 
-def demo_answers(registry: FamilyRegistry, name: str) -> DemoAnswers:
+def _part(registry: FamilyRegistry, name: str, part: str, what: str) -> Any:
+    # Held-out families' answers are read and checked but never handed out: nothing of a
+    # held-out family may reach training data.
     family = registry.get(name)
-    found = family.answers.demo if family.answers and family.split == "in_dist" else None
+    found = getattr(family.answers, part) if family.answers and family.split == "in_dist" else None
     if found is None:
-        raise FamilyError(f"family {name!r} has no demonstration answers (in-dist only)")
+        raise FamilyError(f"family {name!r} has no {what} answers (in-dist only)")
     return found
+
+
+def demo_answers(registry: FamilyRegistry, name: str) -> DemoAnswers:
+    return _part(registry, name, "demo", "demonstration")
 
 
 def episode_answers(registry: FamilyRegistry, name: str) -> EpisodeAnswers:
-    family = registry.get(name)
-    found = family.answers.episode if family.answers and family.split == "in_dist" else None
-    if found is None:
-        raise FamilyError(f"family {name!r} has no eval-like episode answers (in-dist only)")
-    return found
+    return _part(registry, name, "episode", "eval-like episode")
