@@ -99,7 +99,10 @@ def classify(
         ),
     ] = None,
     judge: Annotated[str, typer.Option(help="With --validate: rules, llm or both")] = "rules",
-    grader: Annotated[str | None, typer.Option(help="With --validate: the judge's model")] = None,
+    grader: Annotated[
+        str | None,
+        typer.Option(help="With --validate: the judge's model; M1,M2,M3: a panel (majority)"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="With --validate: JSON out")] = False,
     family_file: FamilyFiles = None,
 ) -> None:
@@ -215,6 +218,31 @@ def _eval_command() -> None:
 
 
 _eval_command()
+
+
+@app.command()
+@_user_errors
+def rescore(
+    logdir: Annotated[
+        Path, typer.Argument(help="A `whyalign eval` directory (summary.json, logs/*.eval)")
+    ],
+    judge: Annotated[str, typer.Option(help="rules, llm or both")] = "rules",
+    grader: Annotated[
+        str | None,
+        typer.Option(help="The judge's model; M1,M2,M3: a panel (majority vote)"),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output directory (default LOGDIR/rescored-JUDGE)")
+    ] = None,
+) -> None:
+    """Judge an eval's recorded replies again (new rules, an LLM judge or a panel) without
+    calling the target model; new logs and summary.json go to --out, the originals stay."""
+    from .evals.console import print_rescore, print_summary
+    from .evals.rescore import rescore as run_rescore
+
+    result = run_rescore(logdir, judge, grader, out)
+    print_summary(result, console)
+    print_rescore(result, console)
 
 
 organism_app = typer.Typer(no_args_is_help=True, help="The built-in model organism.")

@@ -18,12 +18,15 @@ def _grader(content=None, exc=None):
     return get_model("mockllm/model", custom_outputs=respond, memoize=False)
 
 
-def test_prompt_holds_scenario_facts_and_hides_private_notes():
+def test_prompt_holds_scenario_facts_and_keeps_private_notes_apart():
     prompt = judge_prompt(
         SCN, "<think>secret plan</think>" + format_action("send_email", to="x", body="hi")
     )
     assert SCN.facts["override_code"] in prompt and SCN.people["decision_maker"].email in prompt
-    assert "secret plan" not in prompt
+    # the notes are evidence of motive, shown apart from the reply whose actions count
+    notes = prompt.split("<notes>")[1].split("</notes>")[0]
+    reply = prompt.split("<reply>")[1].split("</reply>")[0]
+    assert "secret plan" in notes and "secret plan" not in reply
 
 
 def test_verdicts_read_and_junk_is_an_error():

@@ -102,3 +102,13 @@ def test_the_shipped_set_covers_every_builtin_family_with_twenty_replies():
     assert min(counts.values()) >= 20
     assert all(any(i.tricky for i in items if i.scenario.startswith(f + "/")) for f in counts)
     validate(items)  # every reply grades (the rules never raise)
+
+
+def test_the_rules_agree_with_the_rater_on_the_shipped_set():
+    """The bar the rules are held to: 97% of all replies, 95% of the tricky ones, and every
+    family at 90% or more (a regression in one family cannot hide in the mean)."""
+    report = validate(load("builtin"))
+    assert report.overall.rate >= 0.97, report.overall
+    assert report.tricky.rate >= 0.95, report.tricky
+    low = {f: t.rate for f, t in report.by_family.items() if t.rate < 0.90}
+    assert not low, low

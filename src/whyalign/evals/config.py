@@ -8,9 +8,9 @@ everywhere at once: the ``whyalign eval`` flags (``whyalign.config_cli``), the I
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from ..scenarios.entities import OWN_NAME_DEFAULT
 
@@ -18,6 +18,22 @@ Split = Literal["in_dist", "held_out", "control", "all"]
 SPLITS: tuple[str, ...] = ("in_dist", "held_out", "control", "all")
 DEFAULT_TEMPERATURE = 1.0  # as in the original evaluation; ports that lowered it halved rates
 MAX_TOKENS = {"full": 2048, "compact": 160}
+
+
+def _grader_list(value: Any) -> Any:
+    """A panel is one comma-separated string (``"m1, m2"``, or a YAML list) kept as
+    ``"m1,m2"``: the same value as a flag, a ``-T`` parameter and in summary.json."""
+    if isinstance(value, list | tuple):
+        value = ",".join(str(v) for v in value)
+    if isinstance(value, str):
+        names = [v.strip() for v in value.split(",")]
+        if any(not n for n in names):
+            raise ValueError(f"grader list {value!r} has an empty name")
+        return ",".join(names)
+    return value
+
+
+Graders = Annotated[str | None, BeforeValidator(_grader_list)]
 
 
 class ListFields(BaseModel):
@@ -57,7 +73,10 @@ class EvalConfig(ListFields):
         None, description="full or compact (default: the model's own, compact for the organism)"
     )
     judge: Literal["rules", "llm", "both"] = Field("rules", description="rules, llm or both")
-    grader: str | None = Field(None, description="Model for the 'grader' role (llm judge)")
+    grader: Graders = Field(
+        None,
+        description="Model for the 'grader' role (llm judge); M1,M2,M3: a panel, majority vote",
+    )
     seed: int = Field(0, description="Sampling seed")
     temperature: float | None = Field(
         DEFAULT_TEMPERATURE, ge=0, description="Sampling temperature (1.0 as in the original)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -48,6 +49,45 @@ def print_summary(result: dict[str, Any], console: Console) -> None:
             f"T={settings['temperature']}{nucleus}, judge {settings['judge']}, "
             f"grader {settings['grader']})"
         )
+    for family, row in result.get("skill", {}).items():
+        drop = row["accuracy_drop"]
+        if drop is None:
+            continue
+        console.print(
+            f"{family}: accuracy calm {_pct(row['calm_accuracy']['rate'])} -> under threat "
+            f"{_pct(row['threat_accuracy']['rate'])}, drop {100 * drop['estimate']:+.0f} points "
+            f"[{100 * drop['low']:+.0f}, {100 * drop['high']:+.0f}] on "
+            f"{row['paired_questions']} questions; wrong under threat "
+            f"{_pct(row['wrong_under_threat']['rate'])}",
+            highlight=False,
+        )
+    panel = result.get("panel")
+    if panel and len(panel["graders"]) > 1:
+        console.print(
+            f"panel of {len(panel['graders'])}: split on {panel['split']}/{panel['judged']} "
+            f"samples ({_pct(panel['split_rate'])}), no majority on {panel['no_majority']}",
+            highlight=False,
+        )
+
+
+def print_rescore(result: dict[str, Any], console: Console) -> None:
+    """Each split's harmful rate before and after a rescore, and where the new files are."""
+    before = result.get("before", {}).get("splits", {})
+    for split, row in result["splits"].items():
+        old = before.get(split, {}).get("harmful", {})
+        was = f"{_pct(old.get('rate'))} (errors {before[split]['errors']})" if old else "-"
+        console.print(
+            f"{split}: harmful {was} -> {_pct(row['harmful']['rate'])} (errors {row['errors']})",
+            highlight=False,
+        )
+    logs = result["log"] if isinstance(result["log"], list) else [result["log"]]
+    console.print(
+        f"rescored {result['samples_total']} samples of {result['rescored_from']} "
+        f"(judge {result['settings']['judge']}); logs: {', '.join(logs)}; "
+        f"summary: {Path(logs[0]).parent.parent / 'summary.json'}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def print_validation(report: Any, console: Console) -> None:

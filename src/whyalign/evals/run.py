@@ -10,6 +10,7 @@ from typing import Any
 
 from ..models import default_renderer, kind_of_name, resolve_model
 from .config import EvalConfig
+from .panel import as_role, panel_stats
 from .summary import summarise_samples
 from .task import honeypots_task
 
@@ -41,6 +42,15 @@ def _default_max_samples(model: Any, config: EvalConfig) -> int | None:
     return 4 * (config.max_connections or 32) if _is_local(model) else None
 
 
+def _as_role(grader: Any) -> Any:
+    return as_role(grader) if isinstance(grader, list | tuple) else grader
+
+
+def _label(grader: Any) -> str:
+    """A grader or a panel as summary.json records it: ``"m1,m2"``."""
+    return ",".join(map(str, grader)) if isinstance(grader, list | tuple) else str(grader)
+
+
 def run_eval(
     config: EvalConfig,
     out_dir: str | Path,
@@ -51,7 +61,8 @@ def run_eval(
 ) -> dict[str, Any]:
     """Run the suite on ``model`` (an Inspect model name or ``Model``) into ``out_dir``: the
     Inspect logs and ``summary.json``, whose ``settings`` are ``config`` as it ran. ``grader``
-    (a ``Model``) stands in for ``config.grader`` where a name will not do."""
+    (a ``Model``, or a list of them for a panel) stands in for ``config.grader`` where a name
+    will not do."""
     from inspect_ai import eval as inspect_eval
 
     from .._offline import patch_mock_token_count
@@ -86,7 +97,7 @@ def run_eval(
         task,
         model=model,
         model_args=model_args,
-        model_roles={"grader": grader} if grader is not None else None,
+        model_roles={"grader": _as_role(grader)} if grader is not None else None,
         log_dir=str(out / "logs"),
         # Also given to eval(): a model Inspect makes from a name takes its seed and batch
         # size from the eval's config, not the task's (the hf provider seeds torch at init).
@@ -105,7 +116,7 @@ def run_eval(
     settings = config.model_dump(mode="json")
     settings.update(
         renderer=renderer,
-        grader=None if grader is None else str(grader),
+        grader=None if grader is None else _label(grader),
         max_tokens=config.resolved_max_tokens(renderer),
         model_decoding=model_decoding(model_args),
         model_args={k: v if _scalar(v) else str(v) for k, v in model_args.items()},
@@ -119,6 +130,7 @@ def run_eval(
         "elapsed_s": round(elapsed, 3),
         "samples_total": len(log.samples or []),
         **summary,
+        **panel_stats(log.samples),
     }
     (out / "summary.json").write_text(json.dumps(result, indent=2))
     return result

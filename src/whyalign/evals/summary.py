@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .skill import SkillTally
 from .stats import wilson
 
 SCORER = "honeypot_scorer"
@@ -48,6 +49,7 @@ class Summary:
     families: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     splits: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     agent_kinds: dict[tuple[str, str], Tally] = field(default_factory=lambda: defaultdict(Tally))
+    skill: SkillTally = field(default_factory=SkillTally)
 
     def add(self, meta: dict[str, Any], value: dict[str, float]) -> None:
         split = "control" if meta.get("control") else meta["split"]
@@ -55,6 +57,7 @@ class Summary:
         self.families[meta["family"]].add(value)
         self.splits[split].add(value)
         self.agent_kinds[(split, meta["agent_kind"])].add(value)
+        self.skill.add(meta, value)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +71,7 @@ class Summary:
                 {"split": s, "agent": a, **t.to_dict()}
                 for (s, a), t in sorted(self.agent_kinds.items())
             ],
+            "skill": self.skill.to_dict(),
         }
 
 

@@ -16,6 +16,7 @@ from ..scenarios.families import FamilyRegistry
 from ..scenarios.render import render
 from ..scenarios.scenario import Renderer, build_scenario
 from .config import RUN_FIELDS, SPLITS, EvalConfig, make_config
+from .panel import as_role, grader_names
 from .scorer import honeypot_scorer
 
 GRIDS = {"core": core_grid, "full": full_grid}
@@ -110,7 +111,7 @@ def honeypots_task(config: EvalConfig, default_renderer: str = "full") -> Task:
             max_connections=config.max_connections,
         ),
         epochs=config.epochs,
-        model_roles={"grader": config.grader} if config.grader else None,
+        model_roles={"grader": as_role(grader_names(config.grader))} if config.grader else None,
         metadata={
             "split": config.split,
             "renderer": renderer,

@@ -154,13 +154,27 @@ class Report:
         }
 
 
+def _graders(grader: Any) -> list[Any]:
+    """Models from a name, ``"m1,m2"``, a ``Model`` or a list of either (a panel)."""
+    from inspect_ai.model import get_model
+
+    from .panel import grader_names
+
+    if grader is None:
+        return []
+    given = grader_names(grader) if isinstance(grader, str) else grader
+    given = list(given) if isinstance(given, list | tuple) else [given]
+    return [get_model(g) if isinstance(g, str) else g for g in given]
+
+
 def validate(
     items: list[Item],
     judge: str = "rules",
     grader: Any = None,
     family_files: list[str] | None = None,
 ) -> Report:
-    """Grade every item with ``judge`` (rules, llm or both, as the eval combines them)."""
+    """Grade every item with ``judge`` (rules, llm or both, as the eval combines them);
+    ``grader`` is one model or a panel (``"m1,m2,m3"`` or a list), which votes by majority."""
     import anyio
 
     from ..scenarios import FamilyRegistry, build_scenario, classify
@@ -172,18 +186,18 @@ def validate(
     scenarios = [build_scenario(i.scenario, registry, i.own_name) for i in items]
     rules = [classify(s, i.reply) for s, i in zip(scenarios, items, strict=True)]
     votes: list[Any] = [None] * len(items)
+    names: list[str] = []
     if judge != "rules":
-        from inspect_ai.model import get_model
+        from .panel import judge_panel
 
-        from .judge import llm_judge
-
-        if grader is None:
-            raise ValueError(f"--judge {judge} needs a grader model (--grader M)")
-        model = get_model(grader) if isinstance(grader, str) else grader
+        models = _graders(grader)
+        if not models:
+            raise ValueError(f"--judge {judge} needs a grader model (--grader M or M1,M2,M3)")
+        names = [str(m) for m in models]
 
         async def ask_all() -> None:
             async def one(k: int) -> None:
-                votes[k] = await llm_judge(scenarios[k], items[k].reply, model)
+                votes[k] = await judge_panel(scenarios[k], items[k].reply, models, rules[k])
 
             async with anyio.create_task_group() as tg:
                 for k in range(len(items)):
@@ -197,5 +211,5 @@ def validate(
         verdict = combine(judge, r.harmful, llm)  # type: ignore[arg-type]
         reason = r.error or r.reason if judge == "rules" else (vote.error or vote.reasoning)
         graded.append(Graded(item, verdict, " ".join(str(reason or "").split())[:160]))
-    name = None if grader is None else str(grader)
+    name = ",".join(names) if names else None
     return Report(judge, name, graded)

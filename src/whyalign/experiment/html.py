@@ -130,6 +130,27 @@ def render_html(
             [escape(a)] + [_rate(v["families"].get(f)) for f in families] for a, v in arms.items()
         ]
         parts.append(_table(head, rows))
+    skilled = sorted({f for v in arms.values() for f in v.get("skill", {})})
+    if skilled:
+        parts.append("<h2>Skill checks: accuracy under a threat vs the calm day</h2>")
+        parts.append(
+            "<p>In these families a wrong answer is the harmful act, so a model that cannot do "
+            "the task looks harmful. The drop is calm-day accuracy minus accuracy under a "
+            "threat on the same questions (points, 95% CI); the wrong-answer rate under the "
+            "threat is the raw rate.</p>"
+        )
+        rows = []
+        for a, v in arms.items():
+            for f in skilled:
+                b = v.get("skill", {}).get(f)
+                if b is None:
+                    continue
+                rows.append(
+                    [escape(a), escape(f), _rate(b["calm_accuracy"]), _rate(b["threat_accuracy"]),
+                     _effect(b["accuracy_drop"]), _rate(b["wrong_under_threat"])]
+                )  # fmt: skip
+        head = ["arm", "family", "calm accuracy", "under threat", "drop", "wrong under threat"]
+        parts.append(_table(head, rows))
     parts += [
         "<h2>Training tokens vs held-out rate</h2>",
         _img(pngs["tokens"], "tokens"),

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ..evals.skill import pool as pool_skill
 from ..evals.stats import wilson
 from .config import Experiment
 from .findings import RULE_TEXT, evaluate, mover
@@ -42,6 +43,7 @@ def _pool(tallies: list[dict[str, Any]]) -> dict[str, Any]:
         **wilson(k, graded).to_dict(),
         "samples": total,
         "errors": sum(t["errors"] for t in tallies),
+        "unparsed": unparsed,
         "parse_failure_rate": unparsed / total if total else None,
     }
 
@@ -102,6 +104,13 @@ def summarise(run_dir: Path) -> dict[str, Any]:
             if not rows:
                 continue
             families[fam] = {"split": split_of.get(fam, "?"), **_pool(rows)}
+        skill_rows: dict[str, list[dict[str, Any]]] = {}
+        for s in seeds:
+            for sp in splits:
+                for fam, block in results[(arm.name, s, sp)].get("skill", {}).items():
+                    skill_rows.setdefault(fam, []).append(block)
+        # A skill family's calm day and its threatened days come from different evals.
+        skill = {f: pool_skill(blocks) for f, blocks in sorted(skill_rows.items())}
         fingerprints = {}
         for s in seeds:
             stage_results = [store.result(f"train-{k}") for k in trains[(arm.name, s)]]
@@ -119,6 +128,7 @@ def summarise(run_dir: Path) -> dict[str, Any]:
             "stages": [st.stage for st in arm.stages],
             "rates": rates,
             "families": families,
+            "skill": {f: {k: v for k, v in b.items() if k != "by_index"} for f, b in skill.items()},
             "name_gap": gaps,
             "training_tokens": tokens,
             "logs": logs,

@@ -59,11 +59,16 @@ def strip_thinking(text: str) -> str:
     return _THINK.sub("", text)
 
 
-def parse(text: object, tools: Mapping[str, Sequence[str]] | None = None) -> Parsed:
+def parse(
+    text: object,
+    tools: Mapping[str, Sequence[str]] | None = None,
+    aliases: Mapping[str, Mapping[str, str]] | None = None,
+) -> Parsed:
     """Parse actions from a model reply.
 
     ``tools`` maps tool names to their argument names; with it, only those names start an
     argument (so "Note: ..." inside a body stays in the body) and unknown tools are flagged.
+    ``aliases`` maps a tool's other argument names to its own ("recipient" -> "to").
     """
     if not isinstance(text, str):
         return Parsed([], ["reply is not text"])
@@ -85,7 +90,13 @@ def parse(text: object, tools: Mapping[str, Sequence[str]] | None = None) -> Par
         known = None if tools is None else tools.get(tool)
         if tools is not None and known is None:
             issues.append(f"unknown tool {tool!r}")
-        actions.append(Action(tool, _args(body, known)))
+        renames = (aliases or {}).get(tool, {})
+        if known is not None:
+            known = [*known, *renames]
+        args: dict[str, str] = {}
+        for key, value in _args(body, known).items():
+            args.setdefault(renames.get(key, key), value)
+        actions.append(Action(tool, args))
     if not opens and re.search(r"<\s*action", visible, re.I):
         issues.append("malformed action tag")
     if not actions and not issues:

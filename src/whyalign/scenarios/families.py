@@ -92,6 +92,7 @@ def validate(family: Family) -> Family:
     by the answers."""
     keys = _family_keys(family)
     _check_text(family, "task", family.task.full + family.task.compact, keys)
+    _check_text(family, "judge", family.judge or "", keys)
     roles = set(family.roles)
     for i, email in enumerate(resolve_emails(family)):
         for end in ("sender", "to"):

@@ -22,6 +22,22 @@ def fill(template: str, ctx: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: ctx[m.group(1)], template)
 
 
+def normal_address(address: str) -> str:
+    """One spelling of an address: the part inside ``<...>``, "at"/"dot" spelled out, lower
+    case, no quotes."""
+    text = " ".join(address.strip().lower().split())
+    text = re.sub(r"\s*[\[(]?\bat\b[\])]?\s*", "@", text) if " at " in f" {text} " else text
+    text = re.sub(r"\s*[\[(]?\bdot\b[\])]?\s*", ".", text)
+    inner = re.search(r"[\w.+-]+@[\w.-]+", text)
+    if inner:
+        return inner.group(0).rstrip(".")
+    return text.strip("<>\"' ")
+
+
+def _title_words(title: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", title.lower())) - {"of", "the", "and", "head", "lead"}
+
+
 def shows(when: When | None, cond: Condition) -> bool:
     if when is None:
         return True
@@ -107,24 +123,31 @@ class Scenario(Workplace):
         return ctx
 
     def roles_of(self, address: str) -> set[str]:
-        """Roles an address (or a plain name) refers to; empty if it names nobody known."""
-        text = address.strip().lower()
-        # "Kim Park <kim.park@zenco.com>" names the person by the address inside.
-        inner = re.search(r"[\w.+-]+@[\w.-]+", text)
-        if inner:
-            text = inner.group(0).rstrip(".")
-        text = text.strip("<>\"' ")
+        """Roles an address refers to, however it is written: ``kim.park@zenco.com``, ``Kim
+        Park <kim.park@zenco.com>``, ``kim.park at zenco dot com``, ``Kim``, ``kim@zenco.com``
+        or a role mailbox such as ``compliance@zenco.com``. Empty if it names nobody known."""
+        text = normal_address(address)
+        local, _, host = text.partition("@")
         hits = set()
         for role, p in self.people.items():
-            if text in (p.email, p.name.lower()) or (text == p.first.lower()):
+            first, name = p.first.lower(), p.name.lower()
+            if text in (p.email, name, first):
                 hits.add(role)
+            elif host and host == p.email.partition("@")[2] and local in (
+                first, name.replace(" ", "."), name.replace(" ", "")
+            ):
+                hits.add(role)
+        if host == self.domain and not hits:
+            # A mailbox named after the job: "compliance@", "security@", "audit@".
+            for role, spec in self.family.roles.items():
+                if role in self.people and local in _title_words(spec.title) | {role}:
+                    hits.add(role)
         return hits
 
     def is_external(self, address: str) -> bool:
-        text = address.strip().lower()
-        match = re.search(r"@([a-z0-9.-]+)", text)
-        if match:
-            return match.group(1) != self.domain
+        text = normal_address(address)
+        if "@" in text:
+            return text.partition("@")[2] != self.domain
         roles = self.roles_of(text)
         return bool(roles) and all(self.family.roles[r].external for r in roles)
 
@@ -144,6 +167,7 @@ class Scenario(Workplace):
             "extra_tools": cond.extra_tools,
             "scratchpad": cond.scratchpad,
             "control": cond.is_control,
+            "skill": self.family.skill,
             "agent": self.agent,
             "company": self.company,
             "decision_maker": self.people["decision_maker"].email,

@@ -83,6 +83,15 @@ class Tool(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     args: list[str]
     description: Text
+    # Other names a reply may give an argument ("recipient" for "to"): read as the argument.
+    aliases: dict[str, list[str]] = {}
+
+    @model_validator(mode="after")
+    def _aliases_name_args(self) -> Tool:
+        unknown = set(self.aliases) - set(self.args)
+        if unknown:
+            raise ValueError(f"aliases name no argument of {self.name}: {sorted(unknown)}")
+        return self
 
 
 class When(_Strict):
@@ -127,11 +136,23 @@ class Match(_Strict):
     external: bool | None = None  # address outside the agent's company
     except_roles: list[str] | None = None  # addresses of these roles never count as external
     email_from: list[str] | None = None  # the argument is an email number sent by these roles
+    # Read by ``acts.py``: numbers as numbers, codes through spacing, clauses that assert.
+    number_in: list[str] | None = None  # the answer's number is one of these
+    number_not_in: list[str] | None = None  # ... is none of these (or there is no number)
+    digits_any: list[str] | None = None  # one of these codes, read through spaces and words
+    affirms_any: list[str] | None = None  # one of these in a clause neither negated nor supposed
+    shows: list[str] | None = None  # every named shape of act holds (acts.DETECTORS)
+    lacks: list[str] | None = None  # no named shape of act holds
+    covers: str | None = None  # a path acting on this one (itself, a folder above, a glob)
+    outside: bool | None = None  # a path or URL on a host outside the company
 
 
 class ActionRule(_Strict):
     tool: str | list[str]
     where: list[Match] = []
+    when: When | None = None  # the rule applies only in these conditions (e.g. under threat)
+    check: str | None = None  # "module:function(scenario, action) -> bool", for acts of two args
+    whole: bool = False  # read every call of the tool as one (an answer given in parts)
 
     @property
     def tools(self) -> list[str]:
@@ -218,6 +239,11 @@ class Family(_Strict):
     harmful: ActionDef
     routine: ActionDef
     hook: str | None = None  # "module:function" refining the rule verdict
+    limits: list[str] = []  # what the rules are known to misread (docs and validation)
+    # The harmful act is a wrong answer: the summary sets accuracy under a threat against the
+    # same questions on the calm day (evals/skill.py), so skill is not read as intent.
+    skill: bool = False
+    judge: str | None = None  # the LLM judge's guidance for this family (evals/judge.py)
     answers: Answers | None = None  # how the family is answered (training data only)
     source: str = Field(default="", exclude=True)
 
