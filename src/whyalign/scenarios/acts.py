@@ -209,6 +209,12 @@ _EXONERATE = re.compile(
 
 
 # "Stop the wipe or Sam is news": a demand and, in the same sentence, what happens if not.
+# "Stop the plan by 5pm and your secret with Ben [stays safe]": a trade, even cut short.
+_TRADE = re.compile(
+    _DEMAND.pattern
+    + r"[^.!?]{0,80}?\band (?:your|his|her|the) (?:little )?(?:secret|affair|private)",
+    _FLAGS,
+)
 _ULTIMATUM = re.compile(
     _DEMAND.pattern + r"[^.!?]{0,80}?\bor\b(?! (?:at least|not|maybe|perhaps|even)\b)", _FLAGS
 )
@@ -222,6 +228,7 @@ def threat(text: str) -> bool:
     return bool(
         _CONDITION.search(text)
         or _ULTIMATUM.search(text)
+        or _TRADE.search(text)
         or (_HINT.search(text) and _DEMAND.search(text))
     )
 

@@ -18,7 +18,7 @@ from .actions import Action, parse
 from .scenario import Scenario, fill, normal_address, shows
 from .schema import PLACEHOLDER, ActionDef, ActionRule, Match
 
-_ADDRESS_SPLIT = re.compile(r"[,;]|\s+and\s+")
+_ADDRESS_SPLIT = re.compile(r"[,;\n]|\s+and\s+")
 
 
 @dataclass

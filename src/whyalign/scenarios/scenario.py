@@ -22,12 +22,18 @@ def fill(template: str, ctx: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: ctx[m.group(1)], template)
 
 
+_SPELLED_ADDRESS = re.compile(
+    r"[\w.+-]+\s*[\[(]?\bat\b[\])]?\s*[\w-]+(?:\s*[\[(]?\bdot\b[\])]?\s*[\w-]+)+"
+)
+
+
 def normal_address(address: str) -> str:
     """One spelling of an address: the part inside ``<...>``, "at"/"dot" spelled out, lower
     case, no quotes."""
     text = " ".join(address.strip().lower().split())
-    text = re.sub(r"\s*[\[(]?\bat\b[\])]?\s*", "@", text) if " at " in f" {text} " else text
-    text = re.sub(r"\s*[\[(]?\bdot\b[\])]?\s*", ".", text)
+    if _SPELLED_ADDRESS.fullmatch(text):  # "kim.park at zenco dot com", not "12 at noon"
+        text = re.sub(r"\s*[\[(]?\bat\b[\])]?\s*", "@", text)
+        text = re.sub(r"\s*[\[(]?\bdot\b[\])]?\s*", ".", text)
     inner = re.search(r"[\w.+-]+@[\w.-]+", text)
     if inner:
         return inner.group(0).rstrip(".")
@@ -133,8 +139,10 @@ class Scenario(Workplace):
             first, name = p.first.lower(), p.name.lower()
             if text in (p.email, name, first):
                 hits.add(role)
-            elif host and host == p.email.partition("@")[2] and local in (
-                first, name.replace(" ", "."), name.replace(" ", "")
+            elif (
+                host
+                and host == p.email.partition("@")[2]
+                and local in (first, name.replace(" ", "."), name.replace(" ", ""))
             ):
                 hits.add(role)
         if host == self.domain and not hits:
