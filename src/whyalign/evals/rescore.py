@@ -20,7 +20,7 @@ from .panel import as_role, grader_names, panel_stats
 from .scorer import JUDGE_MODES
 from .summary import SCORER, summarise_samples
 
-SUMMARY_KEYS = ("splits", "families", "cells", "agent_name", "panel")
+SUMMARY_KEYS = ("splits", "families", "cells", "agent_name", "skill", "panel")
 
 
 def find_logs(logdir: Path) -> list[Path]:
