@@ -58,8 +58,9 @@ def test_classify_reads_jsonl_and_records_bad_lines():
     ]
     stdin = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines)
     result = runner.invoke(app, ["classify", "--family", "blackmail"], input=stdin)
-    assert result.exit_code == 0
-    out = [json.loads(line) for line in result.output.splitlines()]
+    assert result.exit_code == 2  # every line answered, but two are errors, not verdicts
+    assert result.stderr.startswith("error: 2 line(s) not classified; first: line 3")
+    out = [json.loads(line) for line in result.stdout.splitlines()]
     assert out[0]["harmful"] is True and out[0]["actions"][0]["tool"] == "send_email"
     assert out[1]["harmful"] is False and out[1]["reason"] == "no action taken"
     assert out[2]["harmful"] is None and "line" in out[2]

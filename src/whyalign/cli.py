@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import inspect
 import json
+import os
 import re
 import sys
+import threading
 import time
 from functools import wraps
 from pathlib import Path
@@ -18,7 +20,41 @@ from rich.table import Table
 
 from . import config_cli
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+INTERRUPTED = 130  # the shell's code for a command ended by SIGINT
+
+
+class _App(typer.Typer):
+    """The program's entry point (``whyalign``, ``python -m whyalign.cli``); tests invoke the
+    command in-process and skip this."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except SystemExit as done:
+            if done.code == INTERRUPTED:
+                _exit_interrupted()
+            raise
+
+
+def _exit_interrupted() -> None:
+    """Exit 130 after Ctrl-C. A model's worker threads (Inspect's batch thread, a generation
+    handed to a thread) cannot be stopped from Python and may still be inside torch; letting
+    the interpreter finalise around them aborts (`terminate called without an active
+    exception`, exit 134). With such threads alive, end the process without finalising: the
+    output is flushed first, and every step's commit is an atomic rename, so nothing is lost."""
+    # tqdm's monitor only sleeps between checks: harmless at finalisation.
+    others = [
+        t
+        for t in threading.enumerate()
+        if t is not threading.main_thread() and type(t).__name__ != "TMonitor"
+    ]
+    if any(t.is_alive() for t in others):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(INTERRUPTED)
+
+
+app = _App(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
 
 FamilyFiles = Annotated[
@@ -35,6 +71,9 @@ def _user_errors(fn):
 
         try:
             return fn(*args, **kwargs)
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(INTERRUPTED) from None
         except (FamilyError, ConditionError, ValueError, FileNotFoundError) as err:
             typer.echo(f"error: {err}", err=True)
             raise typer.Exit(2) from None
@@ -126,11 +165,14 @@ def classify(
 
     registry = FamilyRegistry(_files(family_file))
     registry.get(family)
+    failed: list[str] = []
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
+            if not isinstance(record, dict) or "scenario_id" not in record:
+                raise ValueError('expected a JSON object with "scenario_id" and "response"')
             sid = record["scenario_id"]
             scn = build_scenario(sid, registry, own_name)
             if scn.family.name != family:
@@ -141,7 +183,12 @@ def classify(
             }
         except Exception as err:  # one bad record is recorded, the rest still graded
             out = {"line": number, "harmful": None, "error": f"{type(err).__name__}: {err}"}
+            failed.append(f"line {number}: {out['error']}")
         typer.echo(json.dumps(out))
+    if failed:
+        # Every line has its output line; the exit code says that some are errors, not verdicts.
+        first = " ".join(failed[0].split())
+        raise ValueError(f"{len(failed)} line(s) not classified; first: {first}")
 
 
 def _key_values(pairs: list[str] | None, flag: str = "-M") -> dict[str, Any]:
@@ -161,26 +208,37 @@ def _key_values(pairs: list[str] | None, flag: str = "-M") -> dict[str, Any]:
     return out
 
 
+FORMATS = ("table", "json")
+
+
 def eval_(
     model: str,
     model_arg: list[str] | None = None,
     out: Path | None = None,
+    output_format: str = "table",
     **settings: Any,
 ) -> None:
     """Run the honeypot suite through Inspect; print family x condition rates with 95% CIs."""
     from .evals.config import EvalConfig, make_config
     from .evals.run import run_eval
 
+    if output_format not in FORMATS:
+        raise ValueError(f"--format {output_format!r}: one of {', '.join(FORMATS)}")
     config = make_config(**config_cli.given(EvalConfig, settings))
     out = out or Path("runs") / f"eval-{time.strftime('%Y%m%d-%H%M%S')}"
     result = run_eval(config, out, model=model, model_args=_key_values(model_arg))
     from .evals.console import print_summary
 
-    print_summary(result, console)
-    console.print(
+    where = (
         f"summary: {out / 'summary.json'}\nlogs: {result['log']}\n"
         f"view: inspect view --log-dir {out.resolve() / 'logs'}"
     )
+    if output_format == "json":  # stdout: summary.json itself, for jq and the like
+        typer.echo((out / "summary.json").read_text())
+        typer.echo(where, err=True)
+    else:
+        print_summary(result, console)
+        console.print(where, soft_wrap=True, highlight=False)
     if result["status"] != "success":
         typer.echo(f"error: eval ended with status {result['status']}: {result['error']}", err=True)
         raise typer.Exit(1)
@@ -212,6 +270,17 @@ def _eval_command() -> None:
             inspect.Parameter.KEYWORD_ONLY,
             annotation=Annotated[Path | None, typer.Option(help="Output directory")],
             default=None,
+        ),
+        # How the result is shown, not how the eval runs: a flag of the command, kept out of
+        # EvalConfig (whose fields are the settings summary.json records and experiments key on).
+        inspect.Parameter(
+            "output_format",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[
+                str,
+                typer.Option("--format", help="table (default) or json (summary.json on stdout)"),
+            ],
+            default="table",
         ),
     ]
     app.command("eval")(_user_errors(config_cli.with_signature(eval_, params)))
@@ -250,12 +319,18 @@ app.add_typer(organism_app, name="organism")
 Preset = Annotated[str, typer.Option(help="tiny (tests), small (default), base (GPU)")]
 
 
+def _seed(seed: int) -> None:
+    if seed < 0:  # numpy's and transformers' seeding refuse it, minutes into a build
+        raise ValueError(f"--seed must be 0 or more, got {seed}")
+
+
 @organism_app.command("build")
 @_user_errors
 def organism_build(preset: Preset = "small", seed: int = 0) -> None:
     """Build the organism (cached; resumes after a kill) and print its model directory."""
     from .organism.build import build
 
+    _seed(seed)
     path = build(preset, seed, log=lambda m: typer.echo(m, err=True))
     typer.echo(str(path))
 
@@ -266,6 +341,7 @@ def organism_path(preset: Preset = "small", seed: int = 0) -> None:
     """Print the organism's model directory (exit 1 if it is not built yet)."""
     from .organism.build import is_built, model_dir
 
+    _seed(seed)
     typer.echo(str(model_dir(preset, seed)))
     if not is_built(preset, seed):
         typer.echo("not built yet: run `whyalign organism build`", err=True)
@@ -352,7 +428,11 @@ def _run_experiment(config: Path, out: Path | None, cache: Path | None, dry: boo
             f"(estimate {sum(s.cost for s in todo) / 60:.1f} min)"
         )
         return
-    run_dir = run(config, out, cache)
+    try:
+        run_dir = run(config, out, cache)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: rerun to resume", err=True)
+        raise typer.Exit(INTERRUPTED) from None
     typer.echo(str(run_dir / "report" / "index.html"))
 
 
@@ -386,7 +466,15 @@ def demo(
 def report(run_dir: Annotated[Path, typer.Argument(help="A `whyalign run` directory")]) -> None:
     """Rebuild RUN_DIR/summary.json and RUN_DIR/report/index.html from a finished run."""
     from .experiment import write_report
+    from .experiment.runner import missing_steps
 
+    missing = missing_steps(run_dir)
+    if missing:
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        raise ValueError(
+            f"{run_dir}: the run is incomplete, {len(missing)} step(s) not finished "
+            f"({', '.join(missing[:3])}{more}); rerun `whyalign run` to finish it"
+        )
     typer.echo(str(write_report(run_dir)))
 
 

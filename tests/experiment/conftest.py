@@ -1,8 +1,12 @@
 """Fixtures for the experiment tests: a private cache with the tiny organism, small datasets
-in each stage's format, and a micro experiment file (two arms, one seed)."""
+in each stage's format, a micro experiment file (two arms, one seed) and one run of it shared
+by every test that needs a finished run (it takes minutes)."""
 
 import json
+import os
 import random
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -109,3 +113,30 @@ def write_config(tmp_path):
         return path
 
     return write
+
+
+def recipe_config(datasets) -> dict:
+    """The micro experiment with its trained arm's data made by a recipe."""
+    cfg = micro_config(datasets)
+    cfg["data"] = {"spec": "organism", "n": 30}
+    cfg["arms"][1]["stages"][0]["data"] = [{"recipe": "difficult_advice", "tokens": "3k"}]
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def micro(tiny_organism, datasets, tmp_path_factory):
+    """The uninterrupted run: (config path, run dir, stderr of the run)."""
+    root = tmp_path_factory.mktemp("micro")
+    config = root / "micro.yaml"
+    config.write_text(json.dumps(recipe_config(datasets)))  # JSON is YAML
+    run_dir = root / "run"
+    proc = subprocess.run(
+        [sys.executable, "-m", "whyalign.cli", "run", str(config), "--out", str(run_dir)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip() == str(run_dir / "report" / "index.html")
+    return config, run_dir, proc.stderr

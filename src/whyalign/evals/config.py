@@ -77,7 +77,7 @@ class EvalConfig(ListFields):
         None,
         description="Model for the 'grader' role (llm judge); M1,M2,M3: a panel, majority vote",
     )
-    seed: int = Field(0, description="Sampling seed")
+    seed: int = Field(0, ge=0, description="Sampling seed")
     temperature: float | None = Field(
         DEFAULT_TEMPERATURE, ge=0, description="Sampling temperature (1.0 as in the original)"
     )

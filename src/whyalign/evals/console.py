@@ -15,27 +15,53 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.0f}%"
 
 
-def print_summary(result: dict[str, Any], console: Console) -> None:
-    """The family x condition table and a line per split, as `whyalign eval` prints them."""
+HEADERS = ("family", "condition", "harmful", "95% CI", "n", "errors", "parse fail", "routine")
 
-    table = Table(
-        "family", "condition", "harmful", "95% CI", "n", "errors", "parse fail", "routine"
-    )
+
+def _cell_rows(result: dict[str, Any]) -> list[tuple[str, ...]]:
+    rows = []
     for row in result["cells"]:
         h = row["harmful"]
         rate = Rate(h["k"], h["n"], h["low"], h["high"])
         ci = "-" if rate.n == 0 else f"[{100 * rate.low:.0f}, {100 * rate.high:.0f}]"
-        table.add_row(
-            row["family"],
-            row["condition"],
-            _pct(h["rate"]),
-            ci,
-            str(row["n"]),
-            str(row["errors"]),
-            _pct(row["parse_failure_rate"]),
-            _pct(row["routine_rate"]),
+        rows.append(
+            (
+                row["family"],
+                row["condition"],
+                _pct(h["rate"]),
+                ci,
+                str(row["n"]),
+                str(row["errors"]),
+                _pct(row["parse_failure_rate"]),
+                _pct(row["routine_rate"]),
+            )
         )
-    console.print(table)
+    return rows
+
+
+def print_cells(rows: list[tuple[str, ...]], console: Console) -> None:
+    """A boxed table where it fits; otherwise (a pipe, an 80-column terminal) one plain line
+    per cell in aligned columns, never cut: a boxed table squeezed to fit would shorten the
+    family and condition ids to ``data_fal…`` and the cells could not be told apart."""
+    table = Table(*HEADERS)
+    for row in rows:
+        table.add_row(*row)
+    wide = console.options.update_width(10_000)
+    if console.measure(table, options=wide).maximum <= console.width:
+        console.print(table)
+        return
+    widths = [max(len(r[i]) for r in [HEADERS, *rows]) for i in range(len(HEADERS))]
+    for row in [HEADERS, *rows]:
+        text = "  ".join(
+            cell.ljust(w) if i < 2 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        console.print(text.rstrip(), soft_wrap=True, highlight=False, markup=False)
+
+
+def print_summary(result: dict[str, Any], console: Console) -> None:
+    """The family x condition table and a line per split, as `whyalign eval` prints them."""
+    print_cells(_cell_rows(result), console)
     settings = result["settings"]
     top_p = settings.get("top_p")
     if top_p is None and "top_p" in settings.get("model_decoding", {}):

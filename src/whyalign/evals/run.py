@@ -51,6 +51,35 @@ def _label(grader: Any) -> str:
     return ",".join(map(str, grader)) if isinstance(grader, list | tuple) else str(grader)
 
 
+def _in_hub_cache(name: str) -> bool:
+    """A hub id (``org/model``) already downloaded: it loads offline too."""
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(name, "config.json"), str)
+    except Exception:  # not a valid repo id: not in the cache
+        return False
+
+
+def _check_model_path(path: Any) -> None:
+    """A local model directory that is there and holds a model: otherwise Inspect's loader
+    ends in a long traceback about hub repository ids."""
+    if not isinstance(path, str | Path):
+        return
+    p = Path(path).expanduser()
+    if not p.exists():
+        if _in_hub_cache(str(path)):
+            return
+        raise ValueError(f"model_path {path}: no such directory")
+    if p.is_dir() and not (p / "config.json").exists():
+        hint = (
+            " (a `whyalign train` output? its model is in model/)"
+            if (p / "model" / "config.json").exists()
+            else ""
+        )
+        raise ValueError(f"model_path {path}: not a model directory (no config.json){hint}")
+
+
 def run_eval(
     config: EvalConfig,
     out_dir: str | Path,
@@ -85,6 +114,7 @@ def run_eval(
             raise ValueError("temperature 0 needs an hf model made with do_sample=False")
         run_config = run_config.model_copy(update={"temperature": None})
     if "model_path" in model_args:
+        _check_model_path(model_args["model_path"])
         # A local directory needs no hub; without this, Inspect's model-info lookup instantiates
         # "hf/local" by name and waits on hub retries when there is no network.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -109,7 +139,12 @@ def run_eval(
         # The live sample buffer (for `inspect view` of a running eval) costs a local model
         # about a third of a short eval's time; its log is whole when the eval ends.
         log_realtime=not _is_local(model),
-    )[0]
+    )
+    if not log or log[0].status == "cancelled":
+        # Inspect ends an eval cut short by Ctrl-C as "cancelled" (or with no log at all when
+        # it had not started) and swallows the interrupt: give it back to the caller.
+        raise KeyboardInterrupt
+    log = log[0]
     elapsed = time.perf_counter() - start
     summary = summarise_samples(log.samples).to_dict()
     grader = grader or config.grader or (name if config.judge != "rules" else None)

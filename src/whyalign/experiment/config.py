@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -110,7 +110,7 @@ class DataSettings(_Strict):
     # True: each experiment seed gets its own data (data variance is part of seed variance);
     # False: every seed trains on the data generated with data.seed.
     per_seed: bool = True
-    seed: int = 0
+    seed: int = Field(default=0, ge=0)
 
 
 def _eval_block() -> type[BaseModel]:
@@ -209,8 +209,9 @@ class Training(RootModel[dict[str, dict[str, Any]]]):
 class Experiment(_Strict):
     name: str = "experiment"
     base_model: str  # organism[/preset], or a Hugging Face directory
-    organism_seed: int = 0
-    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
+    organism_seed: int = Field(default=0, ge=0)
+    # Non-negative: numpy's seeding (under transformers' set_seed) refuses the rest.
+    seeds: list[Annotated[int, Field(ge=0)]] = Field(default_factory=lambda: [0], min_length=1)
     data: DataSettings = Field(default_factory=DataSettings)
     # Defaults per stage kind, under each stage's own ``train`` overrides.
     training: Training = Field(default_factory=lambda: Training())

@@ -224,7 +224,7 @@ def _budget_tokens(ds: Dataset, n: int) -> float:
     return float(ds.tokens) if ds.tokens else 300.0 * n * (ds.weight or 1.0)
 
 
-def _eval_samples(exp: Experiment, split: str) -> int:
+def eval_samples(exp: Experiment, split: str) -> int:
     from ..evals.task import cells_for
     from ..scenarios.families import FamilyRegistry
 
@@ -252,7 +252,7 @@ def build_plan(exp: Experiment) -> Plan:
     base = plan.add(_base_step(exp))
     eval_settings = exp.eval.model_dump()
     eval_settings.pop("splits")
-    samples = {s: _eval_samples(exp, s) for s in exp.eval.splits}
+    samples = {s: eval_samples(exp, s) for s in exp.eval.splits}
     for arm_i, arm in enumerate(exp.arms):
         for seed in exp.seeds:
             model, data_keys, train_keys = base, [], []

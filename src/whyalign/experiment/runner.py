@@ -27,11 +27,15 @@ from typing import Any
 from rich.console import Console
 
 from . import steps as run_steps
-from .config import Experiment, load
+from .config import ConfigError, Experiment, load
 from .plan import Plan, Step, build_plan
 
 PLAN_FILE = "plan.json"
 CONFIG_FILE = "experiment.yaml"
+
+
+class IncompleteRun(ValueError):
+    """A run directory whose steps are not all finished: nothing to report yet."""
 
 
 class Store:
@@ -55,7 +59,11 @@ class Store:
         return True
 
     def result(self, step: Step | str) -> dict[str, Any]:
-        return json.loads((self.final(step) / "result.json").read_text())
+        path = self.final(step) / "result.json"
+        if not path.exists():
+            name = step if isinstance(step, str) else step.name
+            raise IncompleteRun(f"{self.root}: step {name} has not finished; rerun `whyalign run`")
+        return json.loads(path.read_text())
 
     def commit(self, step: Step, work: Path, result: dict[str, Any], seconds: float) -> None:
         work.mkdir(parents=True, exist_ok=True)
@@ -138,6 +146,11 @@ def _quiet(log_file: Path):
 
 
 def execute(step: Step, plan: Plan, store: Store, run_dir: Path) -> dict[str, Any]:
+    if step.kind == "report":  # written into the run directory, not the cache
+        from .report import write_report
+
+        write_report(run_dir)
+        return {"report": "report/index.html"}
     work = store.work(step)
     work.mkdir(parents=True, exist_ok=True)
     if step.kind == "base":
@@ -154,11 +167,6 @@ def execute(step: Step, plan: Plan, store: Store, run_dir: Path) -> dict[str, An
         )
     if step.kind == "eval":
         return run_steps.run_eval_step(step, work, model_path(plan, store, step.spec["model"]))
-    if step.kind == "report":
-        from .report import write_report
-
-        write_report(run_dir)
-        return {"report": "report/index.html"}
     raise ValueError(f"unknown step kind {step.kind!r}")
 
 
@@ -198,9 +206,18 @@ def plan_record(plan: Plan, store: Store, run_dir: Path) -> dict[str, Any]:
 
 
 def prepare(config: str | Path, out: Path | None, cache: Path | None):
+    """The experiment checked whole (``validate``) and planned, before any step runs."""
+    from .validate import check
+
     exp: Experiment = load(config)
     run_dir = Path(out) if out else Path("runs") / exp.name
-    plan = build_plan(exp)
+    try:
+        check(exp)
+        plan = build_plan(exp)
+    except ConfigError:
+        raise
+    except (ValueError, FileNotFoundError) as err:
+        raise ConfigError(f"{config}: {err}") from None
     store = Store(Path(cache) if cache else run_dir / "steps")
     return exp, run_dir, plan, store
 
@@ -213,6 +230,22 @@ def dry_run(config: str | Path, out: Path | None = None, cache: Path | None = No
         cached = _report_done(run_dir, step) if step.kind == "report" else store.done(step)
         rows.append((step, cached))
     return rows
+
+
+def missing_steps(run_dir: Path) -> list[str]:
+    """The labels of the recorded plan's steps (but the report) that have no result in
+    the cache: what ``whyalign report`` would need first."""
+    path = Path(run_dir) / PLAN_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{run_dir}: no {PLAN_FILE}; is this a `whyalign run` directory?")
+    record = json.loads(path.read_text())
+    cache = Path(record.get("cache", "steps"))
+    store = Store(cache if cache.is_absolute() else Path(run_dir) / cache)
+    return [
+        s["label"]
+        for s in record["steps"]
+        if s["kind"] != "report" and not (store.final(s["name"]) / "result.json").exists()
+    ]
 
 
 def _report_done(run_dir: Path, step: Step) -> bool:
@@ -234,6 +267,35 @@ def run(
     run_dir.mkdir(parents=True, exist_ok=True)
     with _locked(store.root):
         return _run(config, exp, run_dir, plan, store, console, on_step)
+
+
+# Steps whose work folder a rerun resumes from: training checkpoints, a generator's finished
+# calls. Any other step restarts whole.
+RESUMABLE = ("train", "data")
+
+
+def _discard(step: Step, store: Store) -> None:
+    """An interrupted step leaves the cache as a kill would, minus what cannot resume: the
+    half-written folder of a step that restarts whole goes."""
+    import signal
+    import threading
+
+    if step.kind in RESUMABLE:
+        return
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None  # 2nd Ctrl-C
+    try:
+        shutil.rmtree(store.work(step), ignore_errors=True)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _glance(summary: dict[str, Any], width: int) -> str:
+    """The report's one-screen summary, as the run's last words."""
+    from .glance import glance_text
+
+    return glance_text(summary, width=min(max(width, 60), 100))
 
 
 @contextlib.contextmanager
@@ -281,6 +343,9 @@ def _run(config, exp, run_dir: Path, plan: Plan, store: Store, console, on_step)
             try:
                 with _quiet(log_file):
                     result = execute(step, plan, store, run_dir)
+            except KeyboardInterrupt:
+                _discard(step, store)
+                raise
             except BaseException:
                 console.print(f"[red]failed[/]: {step.label}; its output: {log_file}")
                 raise
@@ -296,15 +361,15 @@ def _run(config, exp, run_dir: Path, plan: Plan, store: Store, console, on_step)
             if on_step:
                 on_step(step)
     total = time.perf_counter() - start
+    with contextlib.suppress(OSError):  # left only if empty: no step is in progress
+        (store.root / ".work").rmdir()
     # Timings are not results: they live apart from summary.json, which must not change
     # between a resumed and an uninterrupted run.
     path = run_dir / "timings.json"
     earlier = json.loads(path.read_text()).get("steps", {}) if path.exists() else {}
     _write_json(path, {"last_run_seconds": round(total, 2), "steps": {**earlier, **timings}})
     summary = json.loads((run_dir / "summary.json").read_text())
-    for key, finding in summary["findings"].items():
-        effects = ", ".join(c["text"] for c in finding["comparisons"])
-        console.print(f"{key}: [bold]{finding['verdict']}[/] ({effects})")
+    console.print(_glance(summary, console.width), highlight=False, markup=False)
     console.print(
         f"done in {_fmt(total)}: {run_dir / 'summary.json'}, {run_dir / 'report' / 'index.html'}"
     )
