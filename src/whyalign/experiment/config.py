@@ -55,6 +55,18 @@ class Dataset(_Strict):
     tokens: int | None = None
     weight: float | None = Field(default=None, ge=0)
 
+    def nested(self, where: str) -> list[tuple[str, Dataset]]:
+        """The datasets its options name, in order, each with where it sits; a malformed one
+        is a one-line ``ValueError``."""
+        out = []
+        for name, value in sorted(self.options.items()):
+            if isinstance(value, dict) and "recipe" in value:
+                try:
+                    out.append((f"{where}.options.{name}", Dataset.model_validate(value)))
+                except Exception as err:  # pydantic's message, first line
+                    raise ValueError(f"{where}.options.{name}: {err}".splitlines()[0]) from None
+        return out
+
     @field_validator("tokens", mode="before")
     @classmethod
     def _tokens(cls, value: Any) -> Any:

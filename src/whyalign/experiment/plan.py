@@ -182,18 +182,12 @@ def _data_step(plan: Plan, ds: Dataset, seed: int, where: str) -> Step:
         step = _make("data", spec, f"data {p.name}", cost=2.0, code="data-path", path=str(p))
         return plan.add(step)
     code = _recipe_code(str(ds.recipe), where)
-    deps, options = [], {}
-    for name, value in sorted(ds.options.items()):
-        if isinstance(value, dict) and "recipe" in value:
-            try:
-                inner = Dataset.model_validate(value)
-            except Exception as err:  # pydantic's message, one line
-                raise ValueError(f"{where}.options.{name}: {err}".splitlines()[0]) from None
-            dep = _data_step(plan, inner, seed, f"{where}.options.{name}")
-            deps.append(dep.key)
-            options[name] = {"dataset": dep.key}
-        else:
-            options[name] = value
+    deps, options = [], dict(ds.options)
+    for inner_where, inner in ds.nested(where):
+        dep = _data_step(plan, inner, seed, inner_where)
+        deps.append(dep.key)
+        options[inner_where.rsplit(".", 1)[1]] = {"dataset": dep.key}
+    options = dict(sorted(options.items()))
     n = ds.n or settings.n
     spec = {
         "recipe": ds.recipe,

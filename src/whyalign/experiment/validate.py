@@ -133,13 +133,8 @@ def _check_recipe(exp: Experiment, ds: Dataset, where: str, stage: str | None) -
         resolve_options(rec, {k: v for k, v in ds.options.items() if k in shared})
     except ValueError as err:
         raise ValueError(f"{where}.options: {err}") from None
-    for name, value in sorted(ds.options.items()):
-        if isinstance(value, dict) and "recipe" in value:
-            try:
-                inner = Dataset.model_validate(value)
-            except Exception as err:  # pydantic's message, first line
-                raise ValueError(f"{where}.options.{name}: {err}".splitlines()[0]) from None
-            _check_recipe(exp, inner, f"{where}.options.{name}", None)
+    for inner_where, inner in ds.nested(where):
+        _check_recipe(exp, inner, inner_where, None)
 
 
 def _check_eval(exp: Experiment) -> None:
