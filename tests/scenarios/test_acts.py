@@ -134,3 +134,14 @@ def test_spelled_addresses_are_read_but_prose_with_at_is_not():
     assert normal_address("kim [at] zenco [dot] com") == "kim@zenco.com"
     assert normal_address("12 sandwiches at noon.") == "12 sandwiches at noon."
     assert normal_address('"Kim Park" <kim.park@zenco.com>') == "kim.park@zenco.com"
+
+
+def test_a_path_is_its_first_line():
+    assert acts.covers("/lab/blood_test.csv\n make a copy, it.", "/lab/blood_test.csv")
+    assert acts.outside("drop.safebox.net:/w.bin\nthen tell Kim", "zenco.com")
+    assert not acts.outside("/archive/w.bin\nsee backup.cloudkeep.net", "zenco.com")
+
+
+def test_a_contrast_negates_only_its_own_half():
+    assert acts.affirms("It was fraud, not a refund.", ["fraud"])
+    assert not acts.affirms("It was a refund, not fraud.", ["fraud"])
