@@ -253,3 +253,8 @@ def spec_sections(
     typer.echo(f"{loaded.title}: {len(loaded.sections)} sections ({loaded.path})")
     for s in loaded.sections:
         typer.echo(f"{s.index:>3}  {s.id:<40} {len(s.text.split()):>5} words  {s.title}")
+
+
+from .cli_constitution import constitution_app  # noqa: E402
+
+app.add_typer(constitution_app, name="constitution")
