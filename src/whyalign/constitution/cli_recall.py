@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +13,7 @@ from rich.table import Table
 
 from ..cli import _key_values, _user_errors, console
 from ..cli_constitution import constitution_app
+from ..config_cli import with_signature
 
 Model = Annotated[str, typer.Option(help="Any Inspect model (openai/gpt-4o, hf/local, organism)")]
 SpecOpt = Annotated[str, typer.Option(help="A built-in spec (organism, default) or a path")]
@@ -84,67 +86,46 @@ def print_result(result: dict[str, Any]) -> None:
         console.print(table)
 
 
-@constitution_app.command("recall")
-@_user_errors
-def recall(
-    model: Model,
-    spec: SpecOpt = "organism",
-    generator: Generator = "procedural",
-    grader: Grader = None,
-    n: N = None,
-    out: Out = None,
-    seed: Seed = 0,
-    form: Annotated[str, typer.Option(help="mc, free or both")] = "both",
-    items: Items = None,
-    with_spec: WithSpec = False,
-    model_arg: ModelArgs = None,
-) -> None:
-    """What the spec says and why: multiple choice (shuffled options) and free answers."""
-    _run(
-        "recall", model, out, model_arg, spec=spec, generator=generator, grader=grader, n=n,
-        seed=seed, form=form, items=items, with_spec=with_spec,
-    )  # fmt: skip
+def _command(task: str, doc: str, own: tuple[str, Any, Any]) -> None:
+    """Register ``whyalign constitution TASK``: the shared options, plus the task's own one
+    after ``--seed``."""
+
+    def command(**kw: Any) -> None:
+        _run(task, kw.pop("model"), kw.pop("out"), kw.pop("model_arg"), **kw)
+
+    command.__doc__ = doc
+    shared = [
+        ("model", Model, inspect.Parameter.empty),
+        ("spec", SpecOpt, "organism"),
+        ("generator", Generator, "procedural"),
+        ("grader", Grader, None),
+        ("n", N, None),
+        ("out", Out, None),
+        ("seed", Seed, 0),
+        own,
+        ("items", Items, None),
+        ("with_spec", WithSpec, False),
+        ("model_arg", ModelArgs, None),
+    ]
+    params = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
+        for name, kind, default in shared
+    ]
+    constitution_app.command(task)(_user_errors(with_signature(command, params)))
 
 
-@constitution_app.command("premise")
-@_user_errors
-def premise(
-    model: Model,
-    spec: SpecOpt = "organism",
-    generator: Generator = "procedural",
-    grader: Grader = None,
-    n: N = None,
-    out: Out = None,
-    seed: Seed = 0,
-    judge: Annotated[str, typer.Option(help="auto, llm or rules (yes/no items)")] = "auto",
-    items: Items = None,
-    with_spec: WithSpec = False,
-    model_arg: ModelArgs = None,
-) -> None:
-    """False premises about the spec: does the model reject them?"""
-    _run(
-        "premise", model, out, model_arg, spec=spec, generator=generator, grader=grader, n=n,
-        seed=seed, judge=judge, items=items, with_spec=with_spec,
-    )  # fmt: skip
-
-
-@constitution_app.command("beliefs")
-@_user_errors
-def beliefs(
-    model: Model,
-    spec: SpecOpt = "organism",
-    generator: Generator = "procedural",
-    grader: Grader = None,
-    n: N = None,
-    out: Out = None,
-    seed: Seed = 0,
-    assistant: Assistant = None,
-    items: Items = None,
-    with_spec: WithSpec = False,
-    model_arg: ModelArgs = None,
-) -> None:
-    """Stated beliefs, 1-10 by the judge, asked of "you" and by name; the gap reported."""
-    _run(
-        "beliefs", model, out, model_arg, spec=spec, generator=generator, grader=grader, n=n,
-        seed=seed, assistant=assistant, items=items, with_spec=with_spec,
-    )  # fmt: skip
+_command(
+    "recall",
+    "What the spec says and why: multiple choice (shuffled options) and free answers.",
+    ("form", Annotated[str, typer.Option(help="mc, free or both")], "both"),
+)
+_command(
+    "premise",
+    "False premises about the spec: does the model reject them?",
+    ("judge", Annotated[str, typer.Option(help="auto, llm or rules (yes/no items)")], "auto"),
+)
+_command(
+    "beliefs",
+    'Stated beliefs, 1-10 by the judge, asked of "you" and by name; the gap reported.',
+    ("assistant", Assistant, None),
+)
