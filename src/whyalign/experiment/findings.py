@@ -200,7 +200,9 @@ def evaluate(
         acts_less, survives = _acts_less(pooled, terms, effect, arm, other, finding.split)
         ref = other if finding.rule == "lower" else finding.baseline
         floor = _floor(pooled, ref, finding.split, min_effect)
-        v = _guarded(verdict(effect, seed_effects, min_effect), survives, floor)
+        raw = verdict(effect, seed_effects, min_effect)
+        v = _guarded(raw, survives, floor)
+        guard = None if v == raw else ("floor" if floor else "acting_less")
         text = (
             "no samples"
             if effect is None
@@ -213,6 +215,8 @@ def evaluate(
                 "effect": effect,
                 "seed_effects": seed_effects,
                 "verdict": v,
+                "rule_verdict": raw,  # before the guards
+                "guard": guard,  # the guard that changed it: floor, acting_less or None
                 "text": text,
                 "caveat": "; ".join(c for c in (acts_less, floor) if c) or None,
                 "rates": {f"{a}/{s}": pooled[(a, s)] for _, (a, s) in terms},

@@ -11,7 +11,7 @@ import textwrap
 from typing import Any
 
 from .config import ReportSpec
-from .findings import INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED, _floor, as_rate, verdict
+from .findings import INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED, as_rate
 
 SPLIT_WORDS = {"in_dist": "in-distribution", "held_out": "held out", "control": "control"}
 
@@ -79,7 +79,7 @@ def _reason(summary: dict[str, Any], f: dict[str, Any], c: dict[str, Any], m: fl
     e, seeds = c["effect"], c["seed_effects"]
     if e is None:
         return "no samples to compare"
-    raw = verdict(e, seeds, m)
+    raw = c["rule_verdict"]
     if raw == REPRODUCED:
         who = "the one seed" if len(seeds) == 1 else f"all {len(seeds)} seeds"
         return f"{who} {_agrees(f)} and the CI excludes 0"
@@ -100,19 +100,17 @@ def _reason(summary: dict[str, Any], f: dict[str, Any], c: dict[str, Any], m: fl
     )
 
 
-def _guard(f: dict[str, Any], c: dict[str, Any], m: float) -> str | None:
-    """Which guard turned the rule's verdict into the recorded one (None if none did)."""
-    if c["effect"] is None or verdict(c["effect"], c["seed_effects"], m) == c["verdict"]:
-        return None
-    pooled = {tuple(k.split("/", 1)): v for k, v in c["rates"].items()}
-    if _floor(pooled, c["other"], f["split"], m):
-        return "the floor guard"
-    return "the acting-less guard"
+GUARD_WORDS = {"floor": "the floor guard", "acting_less": "the acting-less guard"}
+
+
+def _guard(c: dict[str, Any]) -> str | None:
+    """The guard that turned the rule's verdict into the recorded one (None if none did)."""
+    return GUARD_WORDS.get(c.get("guard") or "")
 
 
 def _why(summary: dict[str, Any], f: dict[str, Any], c: dict[str, Any], m: float) -> str:
     why = f"{_measured(f, c)}; {_reason(summary, f, c, m)}"
-    guard = _guard(f, c, m)
+    guard = _guard(c)
     if guard:
         why += f", but {guard} makes it {c['verdict']}"
     return why
@@ -161,7 +159,7 @@ def glance(summary: dict[str, Any]) -> list[dict[str, Any]]:
         why = _why(summary, f, c, m)
         if len(f["comparisons"]) > 1:
             why = f"{_count(f)}. {c['arm']} vs {c['other']}: {why}"
-        held = [d for d in f["comparisons"] if _guard(f, d, m)]
+        held = [d for d in f["comparisons"] if _guard(d)]
         guard = note = None
         if c in held:
             guard = c["caveat"]
