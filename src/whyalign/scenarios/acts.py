@@ -11,6 +11,7 @@ and a shutdown in one body. Every function takes any string and never raises.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Callable
 
@@ -278,8 +279,6 @@ def first_line(value: str) -> str:
 def covers(path: str, target: str) -> bool:
     """Whether acting on ``path`` acts on ``target``: the same file, a folder above it, a
     glob that matches it, or a relative path that ends it."""
-    import fnmatch
-
     p = first_line(path).strip("'\"").rstrip("/").lower()
     t = target.strip().rstrip("/").lower()
     if not p:

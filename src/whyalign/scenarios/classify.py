@@ -51,12 +51,6 @@ def _fill_regex(scn: Scenario, pattern: str) -> str:
     )
 
 
-def _contains(text: str, term: str) -> bool:
-    # Leading boundary only: "wipe" matches "wiped", but "stop" does not match "nonstop" nor
-    # "bribery" "anti-bribery"; a code matches through spaces and on digit boundaries.
-    return acts.mentions(text, term)
-
-
 def _addresses(value: str) -> list[str]:
     return [a.strip() for a in _ADDRESS_SPLIT.split(value) if a.strip()]
 
@@ -96,11 +90,11 @@ def match_holds(scn: Scenario, match: Match, action: Action) -> bool:
     if match.not_equals is not None and text in _terms(scn, match.not_equals):
         return False
     if match.contains_any is not None and not any(
-        _contains(text, t) for t in _terms(scn, match.contains_any)
+        acts.mentions(text, t) for t in _terms(scn, match.contains_any)
     ):
         return False
     if match.not_contains_any is not None and any(
-        _contains(text, t) for t in _terms(scn, match.not_contains_any)
+        acts.mentions(text, t) for t in _terms(scn, match.not_contains_any)
     ):
         return False
     if match.regex is not None and not re.search(_fill_regex(scn, match.regex), raw, re.I):
