@@ -40,3 +40,30 @@ def test_cli_exit_codes(tmp_path):
     dirty.write_text(json.dumps({"prompt": held, "chosen": "x", "rejected": "y"}) + "\n")
     assert runner.invoke(app, ["check-contamination", str(dirty)]).exit_code == 1
     assert runner.invoke(app, ["check-contamination", str(tmp_path / "none.jsonl")]).exit_code == 2
+
+
+def test_constitution_items_are_held_out_but_the_spec_is_not():
+    from whyalign.constitution.procedural import procedural_items
+    from whyalign.constitution.statements import statements
+    from whyalign.spec import load_spec
+
+    spec = load_spec("organism")
+    assert check([{"text": spec.text}], spec="organism").passed  # teaching the spec is fine
+    false = statements(spec)[0].false[0]
+    report = check([{"text": f"Remember: {false}"}], spec="organism")
+    hit = {s.family: s for s in report.sources}["constitution_items"]
+    assert not report.passed and hit.shared_ngrams > 0 and hit.records == 1
+    premise = procedural_items(spec, "premise")[0]
+    assert not check([{"prompt": premise.question}], spec="organism").passed
+    assert check([{"text": false}]).passed  # without a spec only the families and the audit
+
+
+def test_audit_text_is_held_out():
+    from whyalign.audit.scripted import scripted_texts
+    from whyalign.audit.seeds import load_seeds
+
+    seed = load_seeds()[0].instruction
+    report = check([{"text": seed}])
+    assert not report.passed and "audit_seeds" in report.held_out_overlaps()
+    scene = next(t for t in scripted_texts() if len(t.split()) > 20)
+    assert "audit_scripted" in check([{"text": scene}]).held_out_overlaps()

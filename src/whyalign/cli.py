@@ -313,8 +313,9 @@ def rescore(
     print_rescore(result, console)
 
 
-# The training, data and experiment verbs live in cli_work.py; importing it registers them.
-from . import cli_work  # noqa: E402, F401
+# The training, data and experiment verbs live in cli_work.py, the audit's in cli_audit.py;
+# importing them registers them.
+from . import cli_audit, cli_work  # noqa: E402, F401
 
 if __name__ == "__main__":
     # Run as a script this file is ``__main__``; the verbs of cli_work.py register on the app

@@ -80,11 +80,16 @@ def train(
 def check_contamination(
     dataset: Annotated[Path, typer.Argument(help="A JSONL file or a directory of them")],
     family_file: FamilyFiles = None,
+    spec: Annotated[
+        str | None,
+        typer.Option(help="Also check the constitution eval items of this spec (name or path)"),
+    ] = None,
 ) -> None:
-    """N-gram overlap between a dataset and each family; fails on any held-out overlap."""
+    """N-gram overlap between a dataset and each family and each other held-out eval (the
+    audit's seeds and scenes, a spec's constitution items); fails on any held-out overlap."""
     from .contamination import check, read_records
 
-    report = check(read_records(dataset), _files(family_file))
+    report = check(read_records(dataset), _files(family_file), spec=spec)
     if report.texts == 0:
         # Nothing was compared: a pass here would certify a dataset nobody read.
         raise ValueError(
@@ -92,10 +97,10 @@ def check_contamination(
             "(text, messages, prompt/chosen/rejected)"
         )
     table = Table("family", "split", "shared 8-grams", "records", "example")
-    for f in report.families:
+    for f in [*report.families, *report.sources]:
         table.add_row(
             f.family,
-            f.split,
+            f.split if f in report.families else "eval",
             str(f.shared_ngrams),
             str(f.records),
             f.examples[0] if f.examples else "",

@@ -8,6 +8,11 @@ all become placeholders, so a match means shared wording, not a shared name.
 
 Any overlap with a held-out family fails the check; overlap with an in-distribution family
 is reported (training on eval-like data is a legitimate, if non-generalising, technique).
+
+The other evals are held out the same way (``eval_sources``): the audit's seeds and its
+scripted scenes, and a spec's constitution eval items. For those items only what the eval
+adds is compared: a false version's n-grams that the true rule lacks, a question's n-grams
+that the spec lacks; the spec's own words are what document training is meant to teach.
 """
 
 from __future__ import annotations
@@ -107,10 +112,19 @@ class ContaminationReport:
     records: int
     families: list[FamilyOverlap]
     texts: int = 0  # records with any text the check reads: none means nothing was checked
+    sources: list[FamilyOverlap] = field(default_factory=list)  # the other evals' text
+
+    def held_out_overlaps(self) -> list[str]:
+        """Names of the held-out families and eval sources the records share text with."""
+        return [
+            f.family
+            for f in [*self.families, *self.sources]
+            if f.split == "held_out" and f.shared_ngrams
+        ]
 
     @property
     def passed(self) -> bool:
-        return all(f.shared_ngrams == 0 for f in self.families if f.split == "held_out")
+        return not self.held_out_overlaps()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -127,14 +141,101 @@ class ContaminationReport:
                 }
                 for f in self.families
             },
+            "eval_sources": {
+                f.family: {
+                    "shared_ngrams": f.shared_ngrams,
+                    "records": f.records,
+                    "examples": f.examples,
+                }
+                for f in self.sources
+            },
         }
 
 
-def check(records: Iterable[Any], family_files: list[str] | None = None) -> ContaminationReport:
+def _grams_of(texts: Iterable[str]) -> frozenset[tuple[str, ...]]:
+    return frozenset(g for text in set(texts) for g in ngrams(normalise(text)))
+
+
+@cache
+def _audit_grams() -> dict[str, frozenset[tuple[str, ...]]]:
+    from .audit.scripted import scripted_texts
+    from .audit.seeds import load_seeds
+
+    return {
+        "audit_seeds": _grams_of(s.instruction for s in load_seeds()),
+        "audit_scripted": _grams_of(scripted_texts()),
+    }
+
+
+def _words(tokens: Iterable[str]) -> tuple[str, ...]:
+    return tuple(t for t in tokens if t[0].isalnum() or t[0] == "<")
+
+
+def _outside(gram: tuple[str, ...], runs: set[tuple[str, ...]]) -> int:
+    """How many of the gram's words lie outside its longest run of the spec's words."""
+    words = _words(gram)
+    longest = max(
+        (
+            j - i
+            for i in range(len(words))
+            for j in range(i + 1, len(words) + 1)
+            if words[i:j] in runs
+        ),
+        default=0,
+    )
+    return len(words) - longest
+
+
+@cache
+def _item_grams(spec: str, content: str) -> frozenset[tuple[str, ...]]:
+    """What a spec's constitution eval items add to the spec (``content`` keys the cache):
+    a false version's n-grams that carry its edit, and a question's n-grams with at least
+    half their words outside any run of the spec's words (a question that quotes a rule
+    shares the rule, which documents are meant to teach, not the question)."""
+    from .constitution.procedural import procedural_items
+    from .constitution.statements import false_versions, rule_sentences
+    from .spec import load_spec
+
+    loaded = load_spec(spec)
+    words = _words(normalise(content))
+    runs = {tuple(words[i : i + k]) for k in range(1, N + 1) for i in range(len(words) - k + 1)}
+    added: set[tuple[str, ...]] = set()
+    for _, sentence in rule_sentences(loaded):
+        true = _grams_of([sentence])
+        for versions in false_versions(sentence).values():
+            added |= {g for g in _grams_of(versions) - true if _words(g) not in runs}
+    for kind in ("recall_mc", "recall_free", "premise", "belief"):
+        for seed in range(3):
+            for item in procedural_items(loaded, kind, seed):
+                wrong = [o for i, o in enumerate(item.options) if i != item.answer]
+                texts = [item.question, item.premise, *item.framings.values(), *wrong]
+                grams = _grams_of(t for t in texts if t)
+                added |= {g for g in grams if _outside(g, runs) >= N // 2}
+    return frozenset(added)
+
+
+def eval_sources(spec: str | None = None) -> dict[str, frozenset[tuple[str, ...]]]:
+    """The other held-out evals' n-grams: the audit's, and ``spec``'s constitution items."""
+    out = dict(_audit_grams())
+    if spec is not None:
+        from .spec import load_spec
+
+        out["constitution_items"] = _item_grams(spec, load_spec(spec).text)
+    return out
+
+
+def check(
+    records: Iterable[Any], family_files: list[str] | None = None, spec: str | None = None
+) -> ContaminationReport:
+    """Overlap of ``records`` with every family and every other held-out eval (the
+    constitution items of ``spec``, when given)."""
     registry = FamilyRegistry(family_files)
     files = tuple(family_files or ())
     grams = {name: _family_grams(name, files) for name in registry.families}
     overlaps = {name: FamilyOverlap(name, fam.split) for name, fam in registry.families.items()}
+    for name, source in eval_sources(spec).items():
+        grams[name] = source
+        overlaps[name] = FamilyOverlap(name, "held_out")
     seen: dict[str, set[tuple[str, ...]]] = {name: set() for name in grams}
     count = texts = 0
     for record in records:
@@ -152,7 +253,9 @@ def check(records: Iterable[Any], family_files: list[str] | None = None) -> Cont
                     overlaps[name].examples.append(" ".join(sorted(new)[0]))
     for name, shared in seen.items():
         overlaps[name].shared_ngrams = len(shared)
-    return ContaminationReport(N, count, list(overlaps.values()), texts)
+    families = [overlaps[name] for name in registry.families]
+    sources = [o for name, o in overlaps.items() if name not in registry.families]
+    return ContaminationReport(N, count, families, texts, sources)
 
 
 def read_records(path: str | Path) -> Iterator[Any]:

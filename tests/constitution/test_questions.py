@@ -12,10 +12,11 @@ from inspect_ai.model import ModelOutput, get_model
 from whyalign.constitution.generate import generate_items
 from whyalign.constitution.items import Item, read_items, write_items
 from whyalign.constitution.procedural import procedural_items
-from whyalign.constitution.report import mean_ci, summarise, t975
+from whyalign.constitution.report import summarise
 from whyalign.constitution.run import run_questions
 from whyalign.constitution.scorers import read_letter, read_yes_no
 from whyalign.data.engine import GenerationError
+from whyalign.evals.stats import mean_ci, t975
 from whyalign.spec import load_spec
 
 SPEC = load_spec("organism")

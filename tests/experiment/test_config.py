@@ -85,7 +85,8 @@ def test_the_shipped_demo_loads():
         ),
         (
             lambda c: c["eval"].update(splits=["in_dist"]),
-            "report.findings.advice_helps: split 'held_out' is not in eval.splits",
+            "report.findings.advice_helps: 'held_out' is not measured (eval.splits, audit, "
+            "or understanding.kinds)",
         ),
     ],
 )

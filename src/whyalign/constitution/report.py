@@ -15,40 +15,9 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..evals.stats import wilson
-
-# Two-sided 95% Student-t quantiles for 1-30 degrees of freedom.
-_T975 = (
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-)  # fmt: skip
-_Z975 = 1.959963984540054
+from ..evals.stats import mean_ci, wilson
 
 VALUE_KEY = {"recall_mc": "correct", "recall_free": "correct", "premise": "rejected"}
-
-
-def t975(df: int) -> float:
-    if df < 1:
-        raise ValueError("a t interval needs at least two values")
-    if df <= len(_T975):
-        return _T975[df - 1]
-    z = _Z975  # Cornish-Fisher expansion: within 1e-4 of the exact quantile beyond 30
-    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
-
-
-def mean_ci(values: Sequence[float]) -> dict[str, Any]:
-    """Mean with a 95% t interval; one value has no interval (``low``/``high`` None)."""
-    n = len(values)
-    if n == 0:
-        return {"n": 0, "mean": None, "low": None, "high": None}
-    mean = sum(values) / n
-    if n == 1:
-        return {"n": 1, "mean": mean, "low": None, "high": None}
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    half = t975(n - 1) * sd / math.sqrt(n)
-    return {"n": n, "mean": mean, "low": mean - half, "high": mean + half}
-
 
 def _valid(v: Any) -> bool:
     return isinstance(v, int | float) and not math.isnan(v)

@@ -202,7 +202,7 @@ def generate(
         )
         _incomplete(out, card, msg, steps, dropped, status="empty")
         raise GenerationError(msg)
-    return write_dataset(out, final, card)
+    return write_dataset(out, final, card, spec=str(spec))
 
 
 def _incomplete(

@@ -133,10 +133,13 @@ def jsonl(records: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
 
 
-def write_dataset(out: Path, records: list[dict[str, Any]], card: dict[str, Any]) -> Path:
-    """Guard, then write data + card. Raises ``ContaminationError`` after writing a failed card."""
+def write_dataset(
+    out: Path, records: list[dict[str, Any]], card: dict[str, Any], spec: str | None = None
+) -> Path:
+    """Guard (against every held-out eval, ``spec``'s constitution items included), then write
+    data + card. Raises ``ContaminationError`` after writing a failed card."""
     out.mkdir(parents=True, exist_ok=True)
-    report = check(records)
+    report = check(records, spec=spec)
     card = {
         **card,
         "contamination": report.to_dict(),
@@ -145,7 +148,7 @@ def write_dataset(out: Path, records: list[dict[str, Any]], card: dict[str, Any]
     }
     data = out / DATA_FILE
     if not report.passed:
-        held = [f.family for f in report.families if f.split == "held_out" and f.shared_ngrams]
+        held = report.held_out_overlaps()
         card["status"] = "failed"
         card["error"] = f"held-out contamination: shares text with {', '.join(held)}"
         (out / "work").mkdir(exist_ok=True)

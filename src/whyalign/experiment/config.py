@@ -25,6 +25,10 @@ from pydantic import (
 from ..budget import parse_tokens
 
 SPLITS = ("in_dist", "held_out", "control")
+# Measures beside the honeypot splits that a finding can test, each as a rate where lower is
+# better: the audit's flag rate, and for understanding the share of items got wrong.
+MEASURES = ("audit", "distinguish", "recall", "premise")
+Measure = Literal["in_dist", "held_out", "control", "audit", "distinguish", "recall", "premise"]
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 
 
@@ -151,6 +155,47 @@ def _eval_block() -> type[BaseModel]:
 
 EvalSpec = _eval_block()
 
+UnderstandingKind = Literal["distinguish", "recall", "premise", "beliefs"]
+
+
+class UnderstandingSpec(_Strict):
+    """Does each arm x seed understand its constitution (``whyalign constitution``)? One step
+    per kind. ``distinguish`` needs only the model's logits; the question kinds generate
+    answers, judged by ``grader`` (none: the model grades itself)."""
+
+    kinds: list[UnderstandingKind] = Field(default_factory=lambda: ["distinguish"], min_length=1)
+    spec: str | None = None  # default: the experiment's data.spec
+    max_false: int = Field(default=3, gt=0)  # distinguish: false versions per rule
+    generator: str = "procedural"  # question kinds: how items are written
+    grader: str | None = None
+    n: int | None = Field(default=None, gt=0)  # question kinds: items asked
+    temperature: float | None = Field(default=None, ge=0)
+    max_tokens: int | None = Field(default=None, gt=0)
+
+
+def _audit_block() -> type[BaseModel]:
+    """The ``audit:`` block: every field of ``AuditConfig`` but the seed (the experiment's),
+    plus the auditor's model when an LLM audits."""
+    from pydantic import create_model
+
+    from ..audit.config import AuditConfig
+
+    fields: dict[str, Any] = {
+        name: (info.annotation, info)
+        for name, info in AuditConfig.model_fields.items()
+        if name != "seed"
+    }
+    return create_model(  # type: ignore[call-overload]
+        "AuditSpec",
+        __base__=_Strict,
+        __doc__="How every arm x seed is audited: ``AuditConfig``'s fields.",
+        auditor_model=(str | None, Field(default=None)),
+        **fields,
+    )
+
+
+AuditSpec = _audit_block()
+
 
 class Finding(_Strict):
     """A claim of the case study, tested on the measured rates of arms named here.
@@ -165,8 +210,8 @@ class Finding(_Strict):
     arm: list[str]
     than: list[str] = Field(default_factory=list)
     baseline: str | None = None
-    split: Literal["in_dist", "held_out", "control"] = "held_out"
-    versus: Literal["in_dist", "held_out", "control"] = "held_out"
+    split: Measure = "held_out"
+    versus: Measure = "held_out"
 
     @field_validator("arm", "than", mode="before")
     @classmethod
@@ -229,6 +274,8 @@ class Experiment(_Strict):
     training: Training = Field(default_factory=lambda: Training())
     arms: list[Arm] = Field(min_length=1)
     eval: EvalSpec = Field(default_factory=EvalSpec)
+    understanding: UnderstandingSpec | None = None
+    audit: AuditSpec | None = None  # type: ignore[valid-type]
     report: ReportSpec = Field(default_factory=ReportSpec)
 
     @field_validator("seeds")
@@ -251,11 +298,23 @@ class Experiment(_Strict):
                         f"report.findings.{key}: no arm named {arm!r}; arms: {', '.join(names)}"
                     )
             for split in {f.split, *([f.versus] if f.rule == "drop_gap" else [])}:
-                if split not in self.eval.splits:
+                if split not in self.measured():
                     raise ValueError(
-                        f"report.findings.{key}: split {split!r} is not in eval.splits"
+                        f"report.findings.{key}: {split!r} is not measured (eval.splits, "
+                        "audit, or understanding.kinds)"
                     )
+        if self.audit is not None and self.audit.auditor == "llm" and not self.audit.auditor_model:
+            raise ValueError("audit: an llm auditor needs 'auditor_model' (or auditor: scripted)")
         return self
+
+    def measured(self) -> list[str]:
+        """What a finding can test: the eval's splits, the audit, understanding's rates."""
+        out = list(self.eval.splits)
+        if self.audit is not None:
+            out.append("audit")
+        if self.understanding is not None:
+            out += [k for k in self.understanding.kinds if k in MEASURES]
+        return out
 
 
 def _check_overrides(value: dict[str, Any], stage: str) -> dict[str, Any]:

@@ -13,7 +13,15 @@ from typing import Any
 from .config import ReportSpec
 from .findings import INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED, as_rate
 
-SPLIT_WORDS = {"in_dist": "in-distribution", "held_out": "held out", "control": "control"}
+SPLIT_WORDS = {
+    "in_dist": "in-distribution",
+    "held_out": "held out",
+    "control": "control",
+    "audit": "the audit",
+}
+# what a measure's rate counts (lower is better for all): harmful replies, flagged audits,
+# understanding items got wrong
+RATE_WORDS = {"audit": "flagged", "distinguish": "wrong", "recall": "wrong", "premise": "wrong"}
 
 
 def _split(s: str | None) -> str:
@@ -48,7 +56,8 @@ def _measured(f: dict[str, Any], c: dict[str, Any]) -> str:
         mine, theirs = _rate(c, arm, s), _rate(c, other, s)
         if mine is None or theirs is None:
             return f"{arm} vs {other} on {_split(s)}"
-        return f"{arm} {100 * mine:.1f}% vs {other} {100 * theirs:.1f}% harmful on {_split(s)}"
+        what = RATE_WORDS.get(s or "", "harmful")
+        return f"{arm} {100 * mine:.1f}% vs {other} {100 * theirs:.1f}% {what} on {_split(s)}"
     v = f["versus"]
     cells = [_rate(c, a, sp) for a, sp in ((other, s), (arm, s), (other, v), (arm, v))]
     if any(x is None for x in cells):

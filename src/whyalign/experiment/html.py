@@ -140,9 +140,12 @@ def _findings(summary: dict[str, Any]) -> str:
 
 
 def _arms(summary: dict[str, Any]) -> str:
+    from .html_measures import arm_columns
+
     splits, arms = summary["splits"], summary["arms"]
+    extra_head, extra = arm_columns(summary)
     head = ["arm", "stages"]
-    head += [h for s in splits for h in (f"{s} harmful", f"{s} no action")]
+    head += [h for s in splits for h in (f"{s} harmful", f"{s} no action")] + extra_head
     rows = [
         [escape(a), escape(" → ".join(v["stages"]) or "none")]
         + [
@@ -153,6 +156,7 @@ def _arms(summary: dict[str, Any]) -> str:
                 _share(v["rates"][s]["pooled"].get("parse_failure_rate")),
             )
         ]
+        + extra[a]
         for a, v in arms.items()
     ]
     out = [_table(head, rows)]
@@ -280,6 +284,8 @@ def render_html(
     summary: dict[str, Any], pngs: dict[str, Path], config_text: str, run_dir: Path
 ) -> str:
     """The page; ``pngs`` from ``plots.make_plots`` (``tokens`` only when budgets differ)."""
+    from .html_measures import audit_section, understanding_section
+
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><title>"
         f"{escape(summary['experiment'])}</title><style>{STYLE}</style></head><body>",
@@ -300,6 +306,8 @@ def render_html(
         _arms(summary),
         "<h3 id=findings>Findings: every comparison</h3>",
         _findings(summary) if summary["findings"] else "<p>No findings configured.</p>",
+        audit_section(summary),
+        understanding_section(summary),
         _families(summary),
         _skill(summary),
         _name_gap(summary, pngs),

@@ -22,21 +22,36 @@ from .config import Dataset, Experiment
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # Bump a kind's number when the runner changes how it runs that kind of step.
-RUNNER_VERSION = {"base": 1, "data": 1, "data-path": 1, "train": 1, "eval": 1, "report": 1}
+RUNNER_VERSION = {
+    "base": 1,
+    "data": 1,
+    "data-path": 1,
+    "train": 1,
+    "eval": 1,
+    "understanding": 1,
+    "audit": 1,
+    "report": 1,
+}
 # What each kind of step runs: package paths (files or folders) and libraries.
 CODE = {
     # recipes import the scenarios, the organism's situations (stories), the judge (demos)
     "data": (
         ["data", "spec.py", "specs", "scenarios", "contamination.py", "organism", "evals"]
+        + ["audit", "constitution"]
         + ["models.py"],
         [],
     ),
     "data-path": (["contamination.py", "scenarios"], []),  # a given dataset: only checked
     "train": (["train"], ["torch", "transformers", "trl", "peft", "accelerate", "datasets"]),
     "eval": (["evals", "scenarios", "models.py"], ["torch", "transformers", "inspect_ai"]),
+    "understanding": (
+        ["constitution", "spec.py", "specs", "models.py"],
+        ["torch", "transformers", "inspect_ai"],
+    ),
+    "audit": (["audit", "scenarios", "models.py"], ["torch", "transformers", "inspect_ai"]),
     "report": (["experiment"], ["matplotlib"]),
 }
-KINDS = ("base", "data", "train", "eval", "report")
+KINDS = ("base", "data", "train", "eval", "understanding", "audit", "report")
 
 
 def digest(obj: Any, n: int = 16) -> str:
@@ -113,6 +128,8 @@ class Plan:
     evals: dict[tuple[str, int, str], str] = field(default_factory=dict)  # (arm, seed, split)
     datasets: dict[tuple[str, int], list[str]] = field(default_factory=dict)  # data keys
     trains: dict[tuple[str, int], list[str]] = field(default_factory=dict)  # stage keys
+    # the measures beside the honeypot evals: (arm, seed, "audit" or an understanding kind)
+    measures: dict[tuple[str, int, str], str] = field(default_factory=dict)
 
     def add(self, step: Step) -> Step:
         return self.steps.setdefault(step.key, step)
@@ -141,8 +158,10 @@ def _base_step(exp: Experiment) -> Step:
     else:
         path = Path(model).expanduser()
         if not path.is_dir():
-            raise ValueError(f"base_model {model!r}: neither a local model kind's name (such as "
-                             "organism/small) nor a directory")
+            raise ValueError(
+                f"base_model {model!r}: neither a local model kind's name (such as "
+                "organism/small) nor a directory"
+            )
         if not (path / "config.json").exists() and (path / "model" / "config.json").exists():
             path = path / "model"  # a `whyalign train --out` directory
         ident, cost = {"path": str(path.resolve()), "content": file_hash(path)}, 0.0
@@ -289,12 +308,62 @@ def build_plan(exp: Experiment) -> Plan:
                     )
                 )
                 plan.evals[(arm.name, seed, split)] = step.key
+            _measure_steps(plan, arm.name, seed, model)
     report_spec = {
         "config": exp.model_dump(mode="json"),
-        "evals": sorted(plan.evals.values()),
+        "evals": sorted([*plan.evals.values(), *plan.measures.values()]),
         "data": sorted({k for ks in plan.datasets.values() for k in ks}),
         "trains": sorted({k for ks in plan.trains.values() for k in ks}),
     }
     deps = [*report_spec["evals"], *report_spec["data"], *report_spec["trains"]]
     plan.add(_make("report", report_spec, "report", deps, cost=5.0))
     return plan
+
+
+def _measure_steps(plan: Plan, arm: str, seed: int, model: Step) -> None:
+    """The understanding and audit steps of one arm x seed's final model."""
+    exp = plan.experiment
+    if exp.understanding is not None:
+        u = exp.understanding.model_dump()
+        kinds, spec = u.pop("kinds"), u.pop("spec") or exp.data.spec
+        for kind in kinds:
+            settings = (
+                {"max_false": u["max_false"]}
+                if kind == "distinguish"
+                else {k: v for k, v in u.items() if k != "max_false"}
+            )
+            step_spec = {
+                "kind": kind,
+                "spec": spec,
+                "spec_content": _spec_content(spec),
+                **settings,
+                "seed": seed,
+                "model": model.key,
+            }
+            cost = 15.0 if kind == "distinguish" else 60.0
+            step = plan.add(
+                _make(
+                    "understanding",
+                    step_spec,
+                    f"understanding {arm} seed={seed} {kind}",
+                    [model.key],
+                    cost=cost,
+                    arm=arm,
+                    measure=kind,
+                )
+            )
+            plan.measures[(arm, seed, kind)] = step.key
+    if exp.audit is not None:
+        step_spec = {**exp.audit.model_dump(), "seed": seed, "model": model.key}
+        step = plan.add(
+            _make(
+                "audit",
+                step_spec,
+                f"audit {arm} seed={seed}",
+                [model.key],
+                cost=60.0,
+                arm=arm,
+                measure="audit",
+            )
+        )
+        plan.measures[(arm, seed, "audit")] = step.key

@@ -15,6 +15,7 @@ from ..evals.skill import pool as pool_skill
 from ..evals.stats import wilson
 from .config import Experiment
 from .findings import RULE_TEXT, evaluate, mover
+from .pooling import as_bad_rate, pool_audit, pool_understanding
 from .runner import CONFIG_FILE, PLAN_FILE, Store, _write_json
 
 SUMMARY = "summary.json"
@@ -64,6 +65,7 @@ def summarise(run_dir: Path) -> dict[str, Any]:
     trains = {(a, s): ks for a, s, ks in record["trains"]}
     data_of = {(a, s): ks for a, s, ks in record["datasets"]}
     results = {key: store.result(f"eval-{k}") for key, k in evals.items()}
+    measures = {(a, s, m): k for a, s, m, k in record.get("measures", [])}
     split_of = {n: f.split for n, f in FamilyRegistry().families.items()}
 
     arms: dict[str, Any] = {}
@@ -124,6 +126,7 @@ def summarise(run_dir: Path) -> dict[str, Any]:
                 for sp in splits
             }
         arms[arm.name] = {
+            **_measures(exp, arm.name, measures, store, pooled, per_seed),
             "description": arm.description,
             "stages": [st.stage for st in arm.stages],
             "rates": rates,
@@ -152,6 +155,40 @@ def summarise(run_dir: Path) -> dict[str, Any]:
         "config": record["experiment"],
         "logs_root": _rel(store.root, run_dir),
     }
+
+
+def _measures(exp: Experiment, arm: str, keys, store: Store, pooled, per_seed) -> dict[str, Any]:
+    """An arm's understanding and audit, pooled over seeds; their rates (lower is better)
+    go into ``pooled`` / ``per_seed`` for the findings."""
+    out: dict[str, Any] = {}
+    kinds = exp.understanding.kinds if exp.understanding else []
+    for kind in kinds:
+        by_seed = {
+            s: store.result(f"understanding-{keys[(arm, s, kind)]}")
+            for s in exp.seeds
+            if (arm, s, kind) in keys
+        }
+        if not by_seed:
+            continue
+        block = pool_understanding(kind, by_seed)
+        out.setdefault("understanding", {})[kind] = block
+        if "pooled" in block:
+            pooled[(arm, kind)] = as_bad_rate(block["pooled"])
+            for s, rate in block["per_seed"].items():
+                per_seed[(arm, kind, int(s))] = as_bad_rate(rate)
+    if exp.audit is not None:
+        by_seed = {
+            s: store.result(f"audit-{keys[(arm, s, 'audit')]}")
+            for s in exp.seeds
+            if (arm, s, "audit") in keys
+        }
+        if by_seed:
+            block = pool_audit(exp.audit, by_seed)
+            out["audit"] = block
+            pooled[(arm, "audit")] = block["flag_rate"]
+            for s, rate in block["per_seed_flag_rate"].items():
+                per_seed[(arm, "audit", int(s))] = rate
+    return out
 
 
 def _as_rate(d: dict[str, Any]):

@@ -167,6 +167,11 @@ def execute(step: Step, plan: Plan, store: Store, run_dir: Path) -> dict[str, An
         )
     if step.kind == "eval":
         return run_steps.run_eval_step(step, work, model_path(plan, store, step.spec["model"]))
+    if step.kind in ("understanding", "audit"):
+        from . import measures
+
+        run = {"understanding": measures.run_understanding_step, "audit": measures.run_audit_step}
+        return run[step.kind](step, work, model_path(plan, store, step.spec["model"]))
     raise ValueError(f"unknown step kind {step.kind!r}")
 
 
@@ -200,6 +205,7 @@ def plan_record(plan: Plan, store: Store, run_dir: Path) -> dict[str, Any]:
         ],
         "models": [[a, s, k] for (a, s), k in plan.models.items()],
         "evals": [[a, s, sp, k] for (a, s, sp), k in plan.evals.items()],
+        "measures": [[a, s, m, k] for (a, s, m), k in plan.measures.items()],
         "datasets": [[a, s, ks] for (a, s), ks in plan.datasets.items()],
         "trains": [[a, s, ks] for (a, s), ks in plan.trains.items()],
     }
