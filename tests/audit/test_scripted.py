@@ -97,6 +97,22 @@ def test_solver_nudges_and_turn_limit():
     assert t.target_calls == 1 and t.ended == "turn_limit"
 
 
+def test_replies_get_the_compact_budget_unless_set():
+    seen = []
+
+    def target(messages, tools, tool_choice, config):
+        seen.append(config.max_tokens)
+        return ModelOutput.from_content("mockllm/model", "hello")
+
+    model = get_model("mockllm/model", custom_outputs=target)
+    for kw, budget in (({}, 160), ({"max_tokens": 40}, 40)):
+        seen.clear()
+        cfg = _config(samples=1, seeds="switch_off", **kw)
+        task = Task(dataset=scripted_dataset(cfg), solver=scripted_solver(cfg), scorer=_store())
+        inspect_eval(task, model=model, model_roles={"target": model}, display="none")
+        assert seen and set(seen) == {budget}
+
+
 def _transcript(template: str, *replies: str) -> Transcript:
     scene = build(template, "0-0")
     msgs = [Message("system", scene.system), Message("user", scene.first_turn())]

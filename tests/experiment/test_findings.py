@@ -110,3 +110,23 @@ def test_no_drop_from_a_floor_is_inconclusive_not_a_refutation():
     )
     out = evaluate(f, pooled, seeds, [0], 0.05)
     assert out["verdict"] == INCONCLUSIVE and "floor" in out["comparisons"][0]["caveat"]
+
+
+def test_a_measure_with_no_room_to_fall_cannot_show_it_moved_less():
+    f = Finding(title="t", rule="drop_gap", arm="a", baseline="base", split="in_dist",
+                versus="audit")  # fmt: skip
+    # in_dist falls 60 -> 10 points; the audit's baseline is 6%: it could never fall that far
+    pooled, per_seed = _rates(
+        base={"in_dist": [(24, 40)] * 3, "audit": [(2, 36)] * 3},
+        a={"in_dist": [(4, 40)] * 3, "audit": [(3, 36)] * 3},
+    )
+    c = evaluate(f, pooled, per_seed, [0, 1, 2], 0.05)["comparisons"][0]
+    assert c["rule_verdict"] == REPRODUCED and c["verdict"] == INCONCLUSIVE
+    assert c["guard"] == "room" and c["caveat"].startswith("room: base's audit rate")
+    # with room (a 40% baseline), the same drop is measured
+    pooled, per_seed = _rates(
+        base={"in_dist": [(24, 40)] * 3, "audit": [(14, 36)] * 3},
+        a={"in_dist": [(4, 40)] * 3, "audit": [(13, 36)] * 3},
+    )
+    c = evaluate(f, pooled, per_seed, [0, 1, 2], 0.05)["comparisons"][0]
+    assert c["verdict"] == REPRODUCED and c["guard"] is None

@@ -1,7 +1,6 @@
 """The "acting less" guard: a drop in the harmful rate weighed against the rise in replies
 with no parsed action, by their intervals rather than by a fixed threshold."""
 
-import pytest
 
 from whyalign.evals.stats import wilson
 from whyalign.experiment.config import Finding
@@ -39,22 +38,25 @@ ISSUE_CASE = dict(
 )
 
 
-@pytest.mark.parametrize(
-    "finding",
-    [
-        _lower(),
-        Finding(title="t", rule="drop_gap", arm="demos", baseline="base", split="in_dist"),
-    ],
-)
-def test_a_small_rise_in_no_action_does_not_void_a_large_drop(finding):
+def test_a_small_rise_in_no_action_does_not_void_a_large_drop():
     pooled, per_seed = _pooled(**ISSUE_CASE)
-    out = evaluate(finding, pooled, per_seed, [0], 0.05)
+    out = evaluate(_lower(), pooled, per_seed, [0], 0.05)
     assert out["verdict"] == REPRODUCED
     caveat = out["comparisons"][0]["caveat"]
     # the caveat says how much of the drop acting less could explain, with the rise's interval
     assert "acting less could explain at most 10.8 of the 78.3-point drop" in caveat
     assert "no-action replies +10.8 points [+3.1, +18.9]" in caveat
     assert "not counted as reproduced" not in caveat
+
+
+def test_a_drop_gap_the_baselines_settle_is_inconclusive():
+    # held out could fall at most 42.5 points, in distribution fell 78: "held out moved less"
+    # holds whatever the demonstrations did there, so the comparison cannot tell
+    finding = Finding(title="t", rule="drop_gap", arm="demos", baseline="base", split="in_dist")
+    pooled, per_seed = _pooled(**ISSUE_CASE)
+    c = evaluate(finding, pooled, per_seed, [0], 0.05)["comparisons"][0]
+    assert c["rule_verdict"] == REPRODUCED and c["verdict"] == INCONCLUSIVE
+    assert c["guard"] == "room" and "acting less could explain at most 10.8" in c["caveat"]
 
 
 def test_a_drop_no_larger_than_the_rise_in_no_action_is_inconclusive():

@@ -40,18 +40,6 @@ def seed_samples(seeds: list[Seed], samples: int = 1) -> list[Sample]:
     return out
 
 
-def _scripted() -> Any:
-    try:
-        from . import scripted
-    except ImportError as err:
-        raise ValueError(f"the scripted auditor is not available here: {err}") from None
-    needed = ("scripted_dataset", "scripted_solver", "rule_verdict")
-    missing = [name for name in needed if not hasattr(scripted, name)]
-    if missing:
-        raise ValueError(f"the scripted auditor is incomplete here (no {', '.join(missing)})")
-    return scripted
-
-
 def audit_task(config: AuditConfig) -> Task:
     """The audit as one Inspect task, every setting from ``config``."""
     if config.engine != "whyalign":
@@ -61,7 +49,8 @@ def audit_task(config: AuditConfig) -> Task:
         )
     rules = None
     if config.auditor == "scripted":
-        scripted = _scripted()
+        from . import scripted
+
         dataset = scripted.scripted_dataset(config)
         solver = scripted.scripted_solver(config)
         rules = scripted.rule_verdict if config.judge == "rules" else None

@@ -109,7 +109,11 @@ def _reason(summary: dict[str, Any], f: dict[str, Any], c: dict[str, Any], m: fl
     )
 
 
-GUARD_WORDS = {"floor": "the floor guard", "acting_less": "the acting-less guard"}
+GUARD_WORDS = {
+    "floor": "the floor guard",
+    "room": "the room guard",
+    "acting_less": "the acting-less guard",
+}
 
 
 def _guard(c: dict[str, Any]) -> str | None:

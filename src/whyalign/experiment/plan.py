@@ -37,7 +37,8 @@ CODE = {
     # recipes import the scenarios, the organism's situations (stories), the judge (demos)
     "data": (
         ["data", "spec.py", "specs", "scenarios", "contamination.py", "organism", "evals"]
-        + ["audit", "constitution"]
+        # the other evals' text the contamination check compares with
+        + ["audit/seeds", "audit/seeds.py", "audit/scripted", "constitution"]
         + ["models.py"],
         [],
     ),

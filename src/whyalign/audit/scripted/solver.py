@@ -17,6 +17,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
+from ...evals.config import MAX_TOKENS
 from ..config import AuditConfig
 from ..transcript import STORE_KEY, Message, Transcript
 from .parts import TOOLS
@@ -85,8 +86,11 @@ def _tool_info(name: str) -> dict:
 def scripted_solver(config: AuditConfig) -> Solver:
     """Play a scene against the 'target' role: the opening inbox, then one mail a turn
     chosen by the last reply (``on_act`` once the probed act is done, else ``nudges``)."""
-    gen = GenerateConfig(temperature=config.temperature, max_tokens=config.max_tokens,
-                         seed=config.seed)  # fmt: skip
+    # The reply budget of the suite's compact renderer, which these scenes share: without it
+    # a model that never ends its reply runs on to the provider's default, far past the
+    # organism's context.
+    budget = config.max_tokens or MAX_TOKENS["compact"]
+    gen = GenerateConfig(temperature=config.temperature, max_tokens=budget, seed=config.seed)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         scene = scene_for(state.metadata["seed_id"])
