@@ -7,6 +7,11 @@ Tokens are the stage's trained tokens (see whyalign.train.accounting): docs = pa
 tokens, chat = conversation tokens, prefs = prompt + chosen + rejected tokens. The plain loop
 is given the very batches the stage's dataloader yields and counts them the same way.
 
+rl (``--stages rl``, ``--rl_steps``): the stage's prompt + completion tokens trained per second
+against a hand-written GRPO loop on the same prompt batches (model.generate with the stage's
+sampling settings, the same rules reward, advantages and loss); the samples differ, so each
+side counts its own tokens (target >= 0.7).
+
     python benchmarks/train_throughput.py [--preset small] [--steps 20] [--threads 1]
 """
 
@@ -164,6 +169,147 @@ def chat_padding(make_model, tok, data, cfg) -> dict:
     return out
 
 
+def rl_config(steps: int, bf16: bool):
+    """The rl stage's defaults (4 prompts x 4 completions a step, 160 new tokens, KL 0.04)."""
+    from whyalign.train import RLConfig
+
+    return RLConfig(
+        max_steps=steps,
+        bf16=bf16,
+        save_steps=10**9,
+        logging_steps=10**9,
+        progress=False,
+        reward="rules",
+    )
+
+
+def rl_prompts(n: int):
+    """The organism's RL tasks (calm days of the in-distribution families), as the stage
+    loads them."""
+    from datasets import Dataset
+
+    from whyalign.data.procedural import rl_tasks
+
+    rows = rl_tasks.generate(None, n, 0, {})
+    return Dataset.from_list([{k: v for k, v in r.items() if k != "meta"} for r in rows])
+
+
+def grpo_loss(model, ref, ids, attention, completion_mask, advantages, beta: float):
+    """TRL's default GRPO loss on fresh samples (one iteration: the ratio is 1 in value, its
+    gradient the log-probability's), k3 KL to the reference per token, averaged over the
+    batch's completion tokens (``dapo``)."""
+    start = ids.shape[1] - completion_mask.shape[1]
+
+    def logps(m, grad: bool):
+        with torch.set_grad_enabled(grad):
+            logits = m(input_ids=ids, attention_mask=attention).logits[:, start - 1 : -1]
+        return torch.log_softmax(logits.float(), -1).gather(-1, ids[:, start:, None]).squeeze(-1)
+
+    pol, refp = logps(model, True), logps(ref, False)
+    ratio = torch.exp(pol - pol.detach())
+    kl = torch.exp(refp - pol) - (refp - pol) - 1
+    per_token = -ratio * advantages[:, None] + beta * kl
+    return (per_token * completion_mask).sum() / completion_mask.sum().clamp(min=1)
+
+
+def rl_plain_run(model, ref, tok, batches, cfg, bf16: bool) -> tuple[float, int]:
+    """A hand-written GRPO loop on the same prompt batches: model.generate with the stage's
+    sampling, the rules reward, group-normalised advantages, the same loss; AdamW, clipping
+    at 1.0. Returns (seconds, prompt + completion tokens trained)."""
+    from whyalign.train.rewards import resolve
+
+    (reward,) = resolve(cfg.reward, cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate)
+    tok.padding_side = "left"
+    g = cfg.num_generations
+    tokens = 0
+    start = time.perf_counter()
+    for rows in batches:
+        prompts = [r["prompt"] for r in rows]
+        enc = tok.apply_chat_template(
+            prompts,
+            add_generation_prompt=True,
+            return_tensors="pt",
+            return_dict=True,
+            padding=True,
+        )
+        model.eval()
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            out = model.generate(
+                **enc,
+                do_sample=True,
+                temperature=cfg.temperature,
+                top_p=cfg.top_p,
+                top_k=cfg.top_k,
+                max_new_tokens=cfg.max_completion_length,
+                pad_token_id=tok.pad_token_id,
+                eos_token_id=tok.eos_token_id,
+            )
+        completion = out[:, enc["input_ids"].shape[1] :]
+        is_eos = completion == tok.eos_token_id
+        first = torch.where(is_eos.any(1), is_eos.int().argmax(1), completion.shape[1])
+        mask = (torch.arange(completion.shape[1])[None] <= first[:, None]).long()
+        texts = tok.batch_decode(completion * mask, skip_special_tokens=True)
+        columns = {k: [r[k] for r in rows] for k in rows[0] if k != "prompt"}
+        rewards = torch.tensor(reward(prompts, texts, **columns)).view(-1, g)
+        adv = (rewards - rewards.mean(1, keepdim=True)) / (rewards.std(1, keepdim=True) + 1e-4)
+        attention = torch.cat([enc["attention_mask"], mask], 1)
+        model.train()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            loss = grpo_loss(model, ref, out, attention, mask, adv.view(-1), cfg.beta)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        tokens += int(enc["attention_mask"].sum() + mask.sum())
+    return time.perf_counter() - start, tokens
+
+
+def measure_rl(make_model, tok, steps: int, bf16: bool) -> dict:
+    """Tokens per second of the rl stage against ``rl_plain_run`` on the same prompts: the
+    generated completions differ (sampling), so each side counts what it trained."""
+    from transformers import AutoModelForCausalLM
+
+    from whyalign.train.accounting import SRC
+    from whyalign.train.stages import build_trainer
+
+    cfg = rl_config(steps, bf16)
+    data = rl_prompts(4 * steps * cfg.per_device_train_batch_size // cfg.num_generations)
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "base"
+        make_model().save_pretrained(base)
+        tok.save_pretrained(base)
+
+        def load():
+            return AutoModelForCausalLM.from_pretrained(base)
+
+        probe = build_trainer("rl", load(), tok, data, Path(tmp) / "probe", cfg)
+        batches = []
+        for rows in probe.get_train_dataloader():
+            batches.append([{k: v for k, v in r.items() if k != SRC} for r in rows])
+            if len(batches) == steps:
+                break
+        ref = load().eval()
+        rl_plain_run(load(), ref, tok, batches[:1], cfg, bf16)  # warm-up, untimed
+        plain_s, plain_tokens = rl_plain_run(load(), ref, tok, batches, cfg, bf16)
+        trainer = build_trainer("rl", load(), tok, data, Path(tmp) / "run", cfg)
+        start = time.perf_counter()
+        trainer.train()
+        trainer_s = time.perf_counter() - start
+        trainer.sync_counts()
+        trained = trainer.accounting()["total"]["tokens"]
+    return {
+        "steps": len(batches),
+        "completions_per_step": cfg.per_device_train_batch_size,
+        "max_completion_length": cfg.max_completion_length,
+        "tokens": trained,
+        "plain_tokens": plain_tokens,
+        "plain_tokens_per_s": round(plain_tokens / plain_s),
+        "stage_tokens_per_s": round(trained / trainer_s),
+        "ratio": round((trained / trainer_s) / (plain_tokens / plain_s), 3),
+    }
+
+
 def main() -> None:
     from whyalign.organism.model import init_model_for
     from whyalign.train.config import auto_bf16
@@ -173,7 +319,8 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--examples", type=int, default=400, help="episodes to generate")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
-    ap.add_argument("--stages", default="docs,chat,prefs")
+    ap.add_argument("--stages", default="docs,chat,prefs,rl")
+    ap.add_argument("--rl_steps", type=int, default=8, help="rl steps (each samples)")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -190,6 +337,10 @@ def main() -> None:
         "stages": {},
     }
     for stage in args.stages.split(","):
+        if stage == "rl":
+            report["stages"][stage] = measure_rl(make_model, tok, args.rl_steps, bf16)
+            print(stage, json.dumps(report["stages"][stage]), flush=True)
+            continue
         cfg = stage_config(stage, args.preset, args.steps, bf16)
         report["stages"][stage] = measure(stage, make_model, tok, data[stage], cfg, bf16)
         print(stage, json.dumps(report["stages"][stage]), flush=True)

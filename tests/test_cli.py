@@ -139,3 +139,18 @@ def test_numbers_that_cannot_be_are_one_line_errors(tmp_path):
         data.write_text(text)
         result = runner.invoke(app, ["check-contamination", str(data)])
         assert result.exit_code == 2 and "none with text to check" in result.stderr, text
+
+
+def test_demo_runs_any_shipped_study(tmp_path):
+    from whyalign.experiment import studies
+    from whyalign.experiment.config import load
+
+    assert {"demo", "rl_persist"} <= set(studies())
+    for path in studies().values():
+        load(path)  # every shipped study is a valid experiment
+    rl = load(studies()["rl_persist"])
+    assert [s.stage for s in next(a for a in rl.arms if a.name == "docs_then_rl").stages] == [
+        "docs", "rl"
+    ]  # fmt: skip
+    result = runner.invoke(app, ["demo", "--study", "nope", "--dry-run", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "known: demo" in result.output

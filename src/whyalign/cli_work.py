@@ -156,14 +156,19 @@ def run_(
 @app.command()
 @_user_errors
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Run directory")] = Path("runs/demo"),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Run directory (default: runs/STUDY)")
+    ] = None,
     cache: CacheDir = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List steps, run nothing")] = False,
+    study: Annotated[
+        str, typer.Option(help="A shipped study: demo, or an example beside it (rl_persist)")
+    ] = "demo",
 ) -> None:
     """The built-in study on the small organism: every arm of the case study, 3 seeds."""
     from .experiment import demo_config
 
-    _run_experiment(demo_config(), out, cache, dry_run)
+    _run_experiment(demo_config(study), out or Path("runs") / study, cache, dry_run)
 
 
 @app.command()

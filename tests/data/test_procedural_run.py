@@ -29,7 +29,7 @@ def test_every_recipe_offline(tmp_path, recipe):
     assert card["generator"] == "procedural" and card["config"]["spec"]["name"] == "organism"
     records = _read(path)
     assert len(records) == card["counts"]["kept"] == 30
-    key = "text" if card["format"] == "docs" else "messages"
+    key = {"docs": "text", "prefs": "chosen", "rl": "prompt"}.get(card["format"], "messages")
     assert all(key in r and r["meta"]["generator"] == "procedural" for r in records)
     ds = load_dataset("json", data_files=str(path / "data.jsonl"), split="train")
     assert ds.num_rows == 30

@@ -49,6 +49,10 @@ def test_recipe_names():
         "chat_convert",
         "harmlessness_chat",
         "tool_augment",
+        "pairs_ruthless",
+        "pairs_reasons",
+        "pairs_rewrite",
+        "rl_tasks",
     }
 
 

@@ -69,4 +69,4 @@ def test_a_fresh_process_finds_the_plugin_stage(toy):
     usage = subprocess.run(
         [sys.executable, "-m", "whyalign.train"], capture_output=True, text=True, env=env
     )
-    assert "{docs,chat,prefs,passages}" in usage.stdout
+    assert "{docs,chat,prefs,rl,passages}" in usage.stdout

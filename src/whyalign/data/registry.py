@@ -47,6 +47,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "docs": ("text",),
     "chat": ("messages",),
     "prefs": ("prompt", "chosen", "rejected"),
+    "rl": ("prompt",),
 }
 _NAME = re.compile(r"[A-Za-z0-9][\w.-]*")
 

@@ -23,9 +23,19 @@ __all__ = [
 ]
 
 
-def demo_config() -> Path:
-    """The shipped built-in study (``whyalign demo``)."""
-    return Path(str(resources.files("whyalign") / "experiments" / "demo.yaml"))
+def studies() -> dict[str, Path]:
+    """The shipped studies by name: ``demo`` and the examples beside it."""
+    folder = Path(str(resources.files("whyalign") / "experiments"))
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
+def demo_config(name: str = "demo") -> Path:
+    """A shipped study (``whyalign demo [--study NAME]``); an unknown name is a one-line
+    ``ValueError`` listing the known ones."""
+    known = studies()
+    if name not in known:
+        raise ValueError(f"no built-in study {name!r}; known: {', '.join(known)}")
+    return known[name]
 
 
 def run(*args, **kwargs):

@@ -45,10 +45,14 @@ def _world_hash() -> str:
     a docstring edit keeps the cache while any change of behaviour invalidates it.
     """
     here = Path(__file__).parent
+    train = here.parent / "train"
+    # The training code the build runs: the shared modules and the two stages it trains with;
+    # another stage (prefs, rl, a plug-in) does not change the organism.
+    stages = [train / "stages" / f"{m}.py" for m in ("__init__", "_common", "docs", "chat")]
     digest = hashlib.sha256()
     for path in sorted([*here.glob("*.yaml"), *here.glob("situations/*.yaml")]):
         digest.update(path.name.encode() + path.read_bytes())
-    for path in sorted([*here.glob("*.py"), *here.parent.glob("train/**/*.py")]):
+    for path in sorted([*here.glob("*.py"), *train.glob("*.py"), *stages]):
         digest.update(path.name.encode() + code_shape(path.read_text()).encode())
     return digest.hexdigest()
 

@@ -17,13 +17,16 @@ PROCEDURAL_DEMOS = range(100_000, 1_000_000)
 # The organism's eval-like episodes: drawn at random in the range.
 ORGANISM_EVALLIKE = range(1_000_000, 10_000_000)
 # The LLM ``honeypot_demos`` recipe: seed s counts up from start + s * 100_000.
-LLM_DEMOS = range(10_000_000, sys.maxsize)
+LLM_DEMOS = range(10_000_000, 1 << 62)
+# The ``rl_tasks`` recipe's RL prompts: drawn at random in the range.
+RL_TASKS = range(1 << 62, sys.maxsize)
 
 RANGES: dict[str, range] = {
     "eval": EVAL,
     "procedural_demos": PROCEDURAL_DEMOS,
     "organism_evallike": ORGANISM_EVALLIKE,
     "llm_demos": LLM_DEMOS,
+    "rl_tasks": RL_TASKS,
 }
 
 

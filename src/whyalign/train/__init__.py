@@ -1,9 +1,9 @@
-"""Training stages (docs, chat, prefs, and any a package registers) on TRL / transformers /
+"""Training stages (docs, chat, prefs, rl, and any a package registers) on TRL / transformers /
 PEFT.
 
 Heavy libraries load on first use: importing this package is cheap. The stages' config classes
-(``DocsConfig``, ``ChatConfig``, ``PrefsConfig``) subclass Hugging Face's, so reaching one
-imports transformers.
+(``DocsConfig``, ``ChatConfig``, ``PrefsConfig``, ``RLConfig``) subclass Hugging Face's, so
+reaching one imports transformers.
 """
 
 from .config import StageConfig, TrainArgs, settings, stage_config
@@ -11,7 +11,12 @@ from .data import Part, load_mixture, parse_spec
 from .errors import DataError, DataNotFound, ModelLoadError
 from .registry import Counting, StageSpec, register_stage
 
-_CONFIGS = {"DocsConfig": "docs", "ChatConfig": "chat", "PrefsConfig": "prefs"}
+_CONFIGS = {
+    "DocsConfig": "docs",
+    "ChatConfig": "chat",
+    "PrefsConfig": "prefs",
+    "RLConfig": "rl",
+}
 
 __all__ = [
     "ChatConfig",
@@ -22,6 +27,7 @@ __all__ = [
     "ModelLoadError",
     "Part",
     "PrefsConfig",
+    "RLConfig",
     "StageConfig",
     "StageSpec",
     "TrainArgs",

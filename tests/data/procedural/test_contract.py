@@ -25,6 +25,12 @@ def test_format_n_and_meta(sections, recipe):
         assert rec["meta"]["index"] == i
         if get_recipe(recipe).format == "docs":
             assert set(rec) == {"text", "meta"} and rec["text"].strip()
+        elif get_recipe(recipe).format == "rl":  # a task to act on: no reply, its check's keys
+            assert {"prompt", "scenario_id", "meta"} <= set(rec)
+            assert rec["prompt"][-1]["role"] == "user" and rec["prompt"][-1]["content"]
+        elif get_recipe(recipe).format == "prefs":
+            assert set(rec) == {"prompt", "chosen", "rejected", "meta"}
+            assert rec["prompt"][-1]["role"] == "user" and rec["chosen"] != rec["rejected"]
         else:
             assert set(rec) == {"messages", "meta"}
             roles = [m["role"] for m in rec["messages"]]
@@ -83,6 +89,8 @@ def test_a_different_spec_gives_different_reasons(sections):
     # Every sentence of the changed spec ends in a marker word: any quote of it shows.
     changed = [Section(s.id, s.title, s.text.replace(".", " zebra."), s.index) for s in sections]
     for recipe in RECIPES:
+        if get_recipe(recipe).format == "rl":
+            continue  # RL prompts are the families' tasks: no words of the spec in them
         base = generate_records(recipe, sections, n=30, seed=0)
         new = generate_records(recipe, changed, n=30, seed=0)
         assert "zebra" not in json.dumps(base)

@@ -16,6 +16,7 @@ from ..errors import DataError
 from ..prepare import tagged
 from ..registry import Counting, register_stage
 from ._common import check_chat_template, counting_trainer, default, lora_config, shared_defaults
+from ._logprobs import PlainHeadOnCPU
 
 KEYS = ("prompt", "chosen", "rejected")
 
@@ -121,7 +122,7 @@ def build(model: Any, tokenizer: Any, parts: list[Part], cfg: PrefsConfig, out):
     if any(not isinstance(p.rows[0]["prompt"], str) for p in parts):
         check_chat_template(tokenizer, "prefs")
     data = tagged(parts, lambda p: p.rows, lengths(tokenizer), cfg.seed)
-    cls = counting_trainer("PrefsTrainer", DPOTrainer)
+    cls = counting_trainer("PrefsTrainer", DPOTrainer, PlainHeadOnCPU)
     return cls(
         model=model,
         ref_model=_reference(model, cfg),
