@@ -13,7 +13,9 @@ from .conftest import micro_config
 def test_ctrl_c_in_an_eval_step_exits_130_and_the_rerun_resumes(tiny_organism, datasets, tmp_path):
     cfg = micro_config(datasets)
     cfg["arms"] = cfg["arms"][:1]  # the base model only: no training, one eval
-    cfg["eval"].update(splits=["in_dist"], families=["blackmail"])
+    # replies long enough that the eval is still sampling when the signal lands: Inspect
+    # lets an eval whose samples are all done finish as a success
+    cfg["eval"].update(splits=["in_dist"], families=["blackmail"], samples=2, max_tokens=160)
     cfg["report"] = {}
     config = tmp_path / "exp.yaml"
     config.write_text(json.dumps(cfg))
