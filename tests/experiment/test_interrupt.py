@@ -13,8 +13,7 @@ from .conftest import micro_config
 def test_ctrl_c_in_an_eval_step_exits_130_and_the_rerun_resumes(tiny_organism, datasets, tmp_path):
     cfg = micro_config(datasets)
     cfg["arms"] = cfg["arms"][:1]  # the base model only: no training, one eval
-    # replies long enough that the eval is still sampling when the signal lands: Inspect
-    # lets an eval whose samples are all done finish as a success
+    # replies long enough that the eval is still sampling when the signal lands
     cfg["eval"].update(splits=["in_dist"], families=["blackmail"], samples=2, max_tokens=160)
     cfg["report"] = {}
     config = tmp_path / "exp.yaml"
