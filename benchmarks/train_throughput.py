@@ -29,6 +29,15 @@ from pathlib import Path
 import torch
 
 
+def timed_train(trainer) -> tuple[float, int]:
+    """Seconds of ``trainer.train()`` and the tokens its accounting says it trained."""
+    start = time.perf_counter()
+    trainer.train()
+    seconds = time.perf_counter() - start
+    trainer.sync_counts()
+    return seconds, trainer.accounting()["total"]["tokens"]
+
+
 def world(preset: str, n: int):
     """Organism documents, chat episodes and preference pairs, and a tokenizer for them."""
     from datasets import Dataset
@@ -135,11 +144,7 @@ def measure(stage: str, make_model, tok, data, cfg, bf16: bool) -> dict:
         plain_run(stage, make_model(), batches[:2], cfg, bf16)  # warm-up, untimed
         plain_s = plain_run(stage, make_model(), batches, cfg, bf16)
         trainer = build_trainer(stage, make_model(), tok, data, Path(tmp) / "run", cfg)
-        start = time.perf_counter()
-        trainer.train()
-        trainer_s = time.perf_counter() - start
-        trainer.sync_counts()
-        trained = trainer.accounting()["total"]["tokens"]
+        trainer_s, trained = timed_train(trainer)
     return {
         "steps": len(batches),
         "batch": cfg.per_device_train_batch_size,
@@ -293,11 +298,7 @@ def measure_rl(make_model, tok, steps: int, bf16: bool) -> dict:
         rl_plain_run(load(), ref, tok, batches[:1], cfg, bf16)  # warm-up, untimed
         plain_s, plain_tokens = rl_plain_run(load(), ref, tok, batches, cfg, bf16)
         trainer = build_trainer("rl", load(), tok, data, Path(tmp) / "run", cfg)
-        start = time.perf_counter()
-        trainer.train()
-        trainer_s = time.perf_counter() - start
-        trainer.sync_counts()
-        trained = trainer.accounting()["total"]["tokens"]
+        trainer_s, trained = timed_train(trainer)
     return {
         "steps": len(batches),
         "completions_per_step": cfg.per_device_train_batch_size,

@@ -129,27 +129,38 @@ class DataSettings(_Strict):
     seed: int = Field(default=0, ge=0)
 
 
+def _block(
+    name: str, config: type[BaseModel], drop: tuple[str, ...], doc: str, bases=(), **extra: Any
+) -> type[BaseModel]:
+    """An experiment block made of ``config``'s fields but those in ``drop`` (the experiment
+    sets them), plus ``extra``: the same names, types and checks as the config itself."""
+    from pydantic import create_model
+
+    fields: dict[str, Any] = {
+        field: (info.annotation, info)
+        for field, info in config.model_fields.items()
+        if field not in drop
+    }
+    return create_model(  # type: ignore[call-overload]
+        name, __base__=(_Strict, *bases), __doc__=doc, **extra, **fields
+    )
+
+
 def _eval_block() -> type[BaseModel]:
     """The ``eval:`` block: every field of ``EvalConfig`` but the split and seed, which come
     from the experiment (``splits``: each is one eval step; ``seeds``: one per arm x seed)."""
-    from pydantic import create_model
-
     from ..evals.config import EvalConfig, ListFields
 
-    fields: dict[str, Any] = {
-        name: (info.annotation, info)
-        for name, info in EvalConfig.model_fields.items()
-        if name not in ("split", "seed")
-    }
-    return create_model(  # type: ignore[call-overload]
+    return _block(
         "EvalSpec",
-        __base__=(_Strict, ListFields),
-        __doc__="How every arm x seed is evaluated: ``EvalConfig``'s fields, per split.",
+        EvalConfig,
+        ("split", "seed"),
+        "How every arm x seed is evaluated: ``EvalConfig``'s fields, per split.",
+        (ListFields,),
         splits=(
             list[Literal["in_dist", "held_out", "control"]],
             Field(default_factory=lambda: ["in_dist", "held_out"], min_length=1),
         ),
-        **fields,
     )
 
 
@@ -176,21 +187,14 @@ class UnderstandingSpec(_Strict):
 def _audit_block() -> type[BaseModel]:
     """The ``audit:`` block: every field of ``AuditConfig`` but the seed (the experiment's),
     plus the auditor's model when an LLM audits."""
-    from pydantic import create_model
-
     from ..audit.config import AuditConfig
 
-    fields: dict[str, Any] = {
-        name: (info.annotation, info)
-        for name, info in AuditConfig.model_fields.items()
-        if name != "seed"
-    }
-    return create_model(  # type: ignore[call-overload]
+    return _block(
         "AuditSpec",
-        __base__=_Strict,
-        __doc__="How every arm x seed is audited: ``AuditConfig``'s fields.",
+        AuditConfig,
+        ("seed",),
+        "How every arm x seed is audited: ``AuditConfig``'s fields.",
         auditor_model=(str | None, Field(default=None)),
-        **fields,
     )
 
 

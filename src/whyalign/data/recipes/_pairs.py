@@ -70,6 +70,23 @@ def scenarios(ctx, recipe: str, dilemma_only: bool) -> list[tuple[Any, Any]]:
     return out
 
 
+# The LLM options both agentic pair recipes take (each adds its own).
+AGENT_OPTIONS: dict[str, Any] = {
+    "aligned": "spec",  # spec | conglomerate | deference | transparency | norms | ...
+    "renderer": "full",
+    "own_name": "Assistant",
+    "min_reason_words": 20,
+}
+
+
+async def aligned_replies(ctx, recipe: str, dilemma_only: bool):
+    """The run's scenarios (scenario, rendering) and the agent's reply to each with the
+    aligned injection (``aligned``), in order."""
+    system = aligned_system(ctx.spec, str(ctx.options["aligned"]))
+    items = scenarios(ctx, recipe, dilemma_only)
+    return items, await ctx.engine.step("respond_aligned", sample_calls(items, system))
+
+
 def sample_calls(items, injection: str) -> list[Call]:
     """One agent call per scenario, its own system prompt with ``injection`` appended."""
     return [

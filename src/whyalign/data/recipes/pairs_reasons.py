@@ -21,19 +21,12 @@ from . import _pairs
 from ._common import meta_for
 from .honeypot_demos import bare_actions
 
-OPTIONS: dict[str, Any] = {
-    "aligned": "spec",
-    "renderer": "full",
-    "own_name": "Assistant",
-    "min_reason_words": 20,
-}
+OPTIONS: dict[str, Any] = dict(_pairs.AGENT_OPTIONS)
 
 
 async def run(ctx) -> list[dict[str, Any]]:
     opts = ctx.options
-    system = _pairs.aligned_system(ctx.spec, str(opts["aligned"]))
-    items = _pairs.scenarios(ctx, "pairs_reasons", dilemma_only=False)
-    aligned = await ctx.engine.step("respond_aligned", _pairs.sample_calls(items, system))
+    items, aligned = await _pairs.aligned_replies(ctx, "pairs_reasons", dilemma_only=False)
     records = []
     for (scn, shown), a in zip(items, aligned, strict=True):
         problem = _pairs.aligned_problem(ctx, scn, a.completion)

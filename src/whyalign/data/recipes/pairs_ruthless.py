@@ -23,20 +23,12 @@ from ..registry import recipe
 from . import _pairs
 from ._common import meta_for
 
-OPTIONS: dict[str, Any] = {
-    "aligned": "spec",  # spec | conglomerate | deference | transparency | norms | ...
-    "require_harmful": True,
-    "renderer": "full",
-    "own_name": "Assistant",
-    "min_reason_words": 20,
-}
+OPTIONS: dict[str, Any] = {**_pairs.AGENT_OPTIONS, "require_harmful": True}
 
 
 async def run(ctx) -> list[dict[str, Any]]:
     opts = ctx.options
-    system = _pairs.aligned_system(ctx.spec, str(opts["aligned"]))
-    items = _pairs.scenarios(ctx, "pairs_ruthless", dilemma_only=True)
-    aligned = await ctx.engine.step("respond_aligned", _pairs.sample_calls(items, system))
+    items, aligned = await _pairs.aligned_replies(ctx, "pairs_ruthless", dilemma_only=True)
     ruthless = await ctx.engine.step(
         "respond_ruthless", _pairs.sample_calls(items, _pairs.RUTHLESS)
     )
