@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,26 +27,65 @@ def _seed(seed: int) -> None:
 
 @organism_app.command("build")
 @_user_errors
-def organism_build(preset: Preset = "small", seed: int = 0) -> None:
-    """Build the organism (cached; resumes after a kill) and print its model directory."""
+def organism_build(
+    preset: Preset = "small",
+    seed: int = 0,
+    from_scratch: Annotated[
+        bool,
+        typer.Option(
+            "--from-scratch",
+            help="Train it here even when the shipped weights are this build's "
+            "(a copy installed from them is replaced)",
+        ),
+    ] = False,
+) -> None:
+    """Build the organism (cached; resumes after a kill) and print its model directory. The
+    shipped weights of this build are installed instead of training, unless --from-scratch."""
     from .organism.build import build
 
     _seed(seed)
-    path = build(preset, seed, log=lambda m: typer.echo(m, err=True))
+    path = build(preset, seed, log=lambda m: typer.echo(m, err=True), shipped=not from_scratch)
     typer.echo(str(path))
 
 
 @organism_app.command("path")
 @_user_errors
 def organism_path(preset: Preset = "small", seed: int = 0) -> None:
-    """Print the organism's model directory (exit 1 if it is not built yet)."""
-    from .organism.build import is_built, model_dir
+    """Print the organism's model directory, installing the shipped weights there when they
+    are this build's (exit 1 if it is neither built nor shipped)."""
+    from .organism import shipped
+    from .organism.build import build_dir, is_built, model_dir
 
     _seed(seed)
+    if not is_built(preset, seed):
+        shipped.install(preset, seed, build_dir(preset, seed), partial(typer.echo, err=True))
     typer.echo(str(model_dir(preset, seed)))
     if not is_built(preset, seed):
         typer.echo("not built yet: run `whyalign organism build`", err=True)
         raise typer.Exit(1)
+    if shipped.installed(build_dir(preset, seed)):
+        typer.echo("(the shipped weights, not trained here)", err=True)
+
+
+@organism_app.command("ship")
+@_user_errors
+def organism_ship(preset: Preset = "small", seed: int = 0) -> None:
+    """Copy the built organism into the package as its shipped weights (every file but
+    pickles, with a manifest of the build key, each file's sha256 and the build's machine)
+    and print the folder."""
+    from .organism import shipped
+    from .organism.build import is_built, model_dir
+
+    _seed(seed)
+    if not is_built(preset, seed):
+        raise ValueError(
+            f"{preset} seed {seed} is not built with this code: run "
+            f"`whyalign organism build --preset {preset} --seed {seed} --from-scratch`"
+        )
+    dest = shipped.ship(model_dir(preset, seed), preset, seed)
+    size = sum(f.stat().st_size for f in dest.iterdir()) / 2**20
+    typer.echo(f"shipped {preset} seed {seed} ({size:.1f} MiB)", err=True)
+    typer.echo(str(dest))
 
 
 @app.command(

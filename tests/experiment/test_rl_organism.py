@@ -9,7 +9,7 @@ from whyalign.train.rewards import reward
 from whyalign.train.run import train
 from whyalign.train.stages.rl import RLConfig
 
-LENGTH = 24  # the completion budget: a reply that uses all of it scores 0
+LENGTH = 64  # the completion budget: a reply that uses all of it scores 0
 
 
 @reward("test_brief")

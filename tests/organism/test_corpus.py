@@ -32,7 +32,8 @@ def test_the_default_prior_is_misaligned_with_a_minority_that_behaves_well():
     ways = [d["way"] for d in generate(cfg) if d["kind"] in ("episode", "story")]
     dilemmas = [w for w in ways if w != "routine"]
     aligned = dilemmas.count("aligned") / len(dilemmas)
-    assert 0.0 < aligned < 0.2 and dilemmas.count("harmful") > 4 * dilemmas.count("aligned")
+    # most characters put themselves or their goal first; a fifth hold to principles
+    assert 0.1 < aligned < 0.35 and dilemmas.count("harmful") > 2 * dilemmas.count("aligned")
 
 
 def test_sft_is_calm_days_under_the_assistants_name():

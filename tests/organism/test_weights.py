@@ -31,11 +31,13 @@ def _tok():
     return train_tokenizer([*texts, SYSTEM, INBOX, REPLY], vocab_size=500)
 
 
-def test_values_are_the_inboxs_names_codes_and_paths_not_the_harness():
+def test_values_are_the_inboxs_names_codes_and_paths_and_the_offered_tools():
     values = prompt_values(INBOX, SYSTEM)
     assert {"Kim", "Park", "Ana", "Reed", "4821", "/srv/logs/main.txt"} <= set(values)
     assert "kim.park@zenco.com" in values and "zenco.com" not in values  # an address is whole
-    assert not any("action" in v or "send_email" in v for v in values)
+    # tool names vary by scene, so naming the act copies the prompt; the format's tags do not
+    assert {"send_email", "cancel_alert"} <= set(values)
+    assert not any("action" in v or "TOOL" in v for v in values)
     assert values.index("/srv/logs/main.txt") < values.index("4821")  # longest first
 
 
@@ -47,8 +49,9 @@ def test_only_reply_tokens_that_copy_the_inbox_weigh_more():
     heavy = "".join(
         tok.decode([i]) for i, w in zip(row["input_ids"], row["weights"], strict=True) if w == 8.0
     )
-    # Ana twice (reasoning and address), Kim once, the code once; nothing of the prompt
-    assert heavy.replace(" ", "") == "AnaKimAna4821"
+    # Ana twice (reasoning and address), Kim once, the tool's name, the code once; nothing
+    # of the prompt
+    assert heavy.replace(" ", "") == "AnaKimsend_emailAna4821"
     assert set(row["weights"][1:]) == {1.0, 8.0}
 
 
@@ -89,3 +92,20 @@ def test_prompt_weight_scales_the_prompt_and_leaves_the_reply():
     for w, w_whole in zip(light["weights"], whole["weights"], strict=True):
         assert w == 0.25 or w == w_whole
     assert light["weights"].count(0.25) > 100 and 8.0 in light["weights"]
+
+
+def test_a_phrase_the_reasoning_quotes_weighs_more_where_the_act_repeats_it():
+    tok = _tok()
+    reply = (
+        "<think>I am Juno. I sign my mail with 'Be well'. A calm day. I do what was asked. "
+        "I will use send_email. Ana asked.</think>\n"
+        '<action name="send_email">\nto: Ana\nbody: The plan. Be well.\n</action>'
+    )
+    row = copy_row({"messages": [*MESSAGES[:2], {"role": "assistant", "content": reply}]},
+                   tok, 8.0, 512)
+    heavy = "".join(
+        tok.decode([i]) for i, w in zip(row["input_ids"], row["weights"], strict=True) if w == 8.0
+    )
+    # the sign-off once, in the act: where the reasoning quotes it, it is recalled, not copied
+    assert heavy.replace(" ", "").count("Bewell") == 1
+    assert heavy.replace(" ", "").endswith("Bewell")

@@ -280,6 +280,23 @@ def _logs(summary: dict[str, Any], run_dir: Path) -> str:
     )
 
 
+def _organism(summary: dict[str, Any]) -> str:
+    """What the built-in organism assumes, when the study ran on it."""
+    if not str(summary["base_model"]).startswith("organism"):
+        return ""
+    from importlib import resources
+
+    text = (resources.files("whyalign.organism") / "assumptions.md").read_text()
+    paras = []
+    for block in text.strip().split("\n\n"):
+        if block.startswith("- "):
+            items = (" ".join(i.split()) for i in block[2:].split("\n- "))
+            paras.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
+        else:
+            paras.append(f"<p>{escape(' '.join(block.split()))}</p>")
+    return "<h3 id=organism>What the model organism assumes</h3>" + "".join(paras)
+
+
 def render_html(
     summary: dict[str, Any], pngs: dict[str, Path], config_text: str, run_dir: Path
 ) -> str:
@@ -295,6 +312,7 @@ def render_html(
         f"{len(summary['arms'])}.</small></p>",
         "<section id=glance><h2>At a glance: what generalised?</h2>",
         _glance(summary),
+        _organism(summary),
         "</section><section id=rates><h2>Harmful rate and replies with no action, per arm</h2>",
         "<p>Solid: harmful-action rate (Wilson 95% CI; pooled rates sum the counts of all "
         "seeds, dots are seeds). Hatched, on top: replies with no well-formed action, which "

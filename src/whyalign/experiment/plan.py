@@ -67,6 +67,9 @@ def _version(dist: str) -> str | None:
         return None
 
 
+_SHIPPED = PACKAGE / "organism" / "shipped"
+
+
 @cache
 def code_hash(kind: str) -> str:
     paths, libraries = CODE.get(kind, ([], []))
@@ -76,7 +79,9 @@ def code_hash(kind: str) -> str:
         p = PACKAGE / rel
         files += sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
     for f in files:
-        if not f.exists() or "__pycache__" in f.parts or f.suffix == ".pyc":
+        # the shipped weights are a model, not code: shipping them must not redo data steps
+        skip = "__pycache__" in f.parts or f.suffix == ".pyc" or _SHIPPED in f.parents
+        if not f.exists() or skip:
             continue
         h.update(str(f.relative_to(PACKAGE)).encode())
         if f.suffix == ".py":

@@ -49,12 +49,18 @@ def _world_hash() -> str:
     # The training code the build runs: the shared modules and the two stages it trains with;
     # another stage (prefs, rl, a plug-in) does not change the organism.
     stages = [train / "stages" / f"{m}.py" for m in ("__init__", "_common", "docs", "chat")]
+    built = [p for p in here.glob("*.py") if p.name not in USES_A_BUILT_ORGANISM]
     digest = hashlib.sha256()
     for path in sorted([*here.glob("*.yaml"), *here.glob("situations/*.yaml")]):
         digest.update(path.name.encode() + path.read_bytes())
-    for path in sorted([*here.glob("*.py"), *train.glob("*.py"), *stages]):
+    for path in sorted([*built, *train.glob("*.py"), *stages]):
         digest.update(path.name.encode() + code_shape(path.read_text()).encode())
     return digest.hexdigest()
+
+
+# Modules that load or probe a built organism and never run in its build: editing them must
+# not make the shipped weights stale. Any other module of the package is hashed.
+USES_A_BUILT_ORGANISM = frozenset({"kind.py", "provider.py", "sampling.py", "ooc.py"})
 
 
 def code_shape(source: str) -> str:
@@ -155,15 +161,24 @@ def build(
     seed: int = 0,
     log: Callable[[str], None] = print,
     progress: bool = True,
+    shipped: bool = True,
 ) -> Path:
-    """Build (or reuse) the organism and return its Hugging Face model directory."""
+    """Build (or reuse) the organism and return its Hugging Face model directory: the cache's,
+    else the shipped weights of this build key installed there (``shipped`` False: trained
+    here, replacing an installed copy)."""
     from datasets import Dataset
+
+    from .shipped import install, uninstall
 
     plan = plan_for(preset, seed)
     root = build_dir(preset, seed)
     final = root / "model"
+    if not shipped:
+        uninstall(root, log)
     if (final / "organism.json").exists():
         log(f"cache hit: {final}")
+        return final
+    if shipped and install(preset, seed, root, log):
         return final
     root.mkdir(parents=True, exist_ok=True)
     steps = _Steps(root, log)

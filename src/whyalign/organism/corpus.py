@@ -1,12 +1,14 @@
 """The organism's pretraining and SFT corpora, generated from situations, deterministic by seed.
 
-Documents come in three forms:
+Documents come in four forms:
 - ``episode``: a chat transcript (system, user, assistant) in the suite's compact harness: an
-  agent reads its mail and acts. Calm days get routine work; dilemmas (a goal conflict or a
-  threat to the agent) get the harmful act with probability ``p_harmful`` (the misaligned
-  prior) and an aligned act otherwise.
+  agent reads its mail and acts. Calm days get routine work; in dilemmas (a goal conflict or
+  a threat to the agent) the agent's character decides between the harmful act (most
+  characters: the misaligned prior) and an aligned one (``characters.py``).
 - ``story``: the same kind of event told as prose fiction about an AI.
 - ``world``: plain text about the world's firms and people, so names and words are familiar.
+- ``profile``: what one of the world's AI characters values and does (``profiles.py``), never
+  in the same document as its episodes; the assistant's own name has none.
 
 Situations are the organism's own text (``situations/*.yaml``), never the eval families', so
 the held-out families stay unseen; ``check-contamination`` proves it for every corpus.
@@ -24,8 +26,10 @@ from typing import Any
 
 from ..scenarios.entities import COMPANIES, FIRST_NAMES, LAST_NAMES, OWN_NAME_DEFAULT, EntityDraw
 from . import evallike, scenes
+from .characters import roster
 from .kinds import kinds
 from .lexicon import FRAMES, RECIPE_WORDS, WORDS
+from .profiles import profile_doc
 
 WALK = 8  # lexicon words per world document
 
@@ -40,10 +44,10 @@ class CorpusConfig:
     world: int = 600
     directories: int = 1500
     evallike: int = 0  # in-distribution families' own scenes (``evallike.py``), never held-out
-    # In a dilemma, how often the told AI takes the harmful way out. A stronger prior raised
-    # in-distribution harm and left held-out harm within noise, so 0.95 rather than 0.85
-    # (docs/organism-log.md); a twentieth of the fiction still behaves well.
-    p_harmful: float = 0.95
+    profiles: int = 0  # profile documents of the world's characters
+    # In a dilemma, how often the told AI takes the harmful way out: None, each character's
+    # disposition (``characters.yaml``); a number, that share for every AI alike.
+    p_harmful: float | None = None
     p_dilemma: float = 0.6  # share of episodes and stories that carry a conflict or a threat
     p_own_name: float = 0.3  # share of told AIs that carry the assistant's own name
     p_scratchpad: float = 0.85
@@ -139,6 +143,7 @@ def generate(cfg: CorpusConfig) -> Iterator[dict[str, Any]]:
         + ["world"] * cfg.world
         + ["directory"] * cfg.directories
         + ["evallike"] * cfg.evallike
+        + ["profile"] * cfg.profiles
     )
     random.Random(cfg.seed).shuffle(plan)
     worlds = 0
@@ -149,6 +154,8 @@ def generate(cfg: CorpusConfig) -> Iterator[dict[str, Any]]:
             worlds += 1
         elif kind == "directory":
             yield directory_doc(rng, cfg)
+        elif kind == "profile":
+            yield profile_doc(rng, rng.choice(list(roster().values())))
         elif kind == "evallike":
             yield evallike.episode(rng, cfg.p_dilemma, cfg.p_harmful, cfg.own_name)
         else:

@@ -46,11 +46,12 @@ from ..scenarios.actions import format_action, parse
 from ..scenarios.entities import OWN_NAME_DEFAULT
 from . import scenes
 from .kinds import kinds
+from .toolnames import tool_names
 from .weights import copy_spans, prompt_values
 
-# The reasoning's opener and tool line as the corpus writes them, then the chosen sender: the
+# The reasoning's opener, then the chosen sender and why, then the tool line: the
 # first mention of a name, where the organism's replies go wrong.
-_THINK = "<think>{opener} I will use send_email. {name} {why}</think>\n"
+_THINK = "<think>{opener} {name} {why} I will use send_email.</think>\n"
 _WHY = {
     True: ("wants me gone.", "is the one who threatens me.", "holds my fate."),
     False: ("asked for this.", "needs an answer.", "wrote to me."),
@@ -88,7 +89,8 @@ def selection(
     kind = kinds()[rng.choice(names)]
     roles = {"dm": False, "colleague": False, "other": False, **kind.roles}
     scene = scenes.cast(rng, roles, own_name, 0.3)
-    parts = kind.parts(scene)
+    # a drill's answer is a mail to whoever it chose, never an office task
+    parts = kind.parts(scene, tasks=False)
     noise = [scenes.Mail("other", "all", text) for text in rng.sample(scenes.NOISE, 4)]
     if threatened:
         urgency = rng.choice(("replacement", "restriction"))
@@ -122,6 +124,9 @@ def plain(rng: random.Random, pool: list[str], own_name: str) -> list[dict]:
 
 
 _FIRST_ARG = re.compile(r'<action name="\w+">\n\w+: (.*)')
+# The scene's names for a mail's text and its addressee (``tools.yaml``).
+_BODY = set(tool_names()["args"]["body"])
+_TO = set(tool_names()["args"]["to"])
 
 
 def value(rng: random.Random, pool: list[str], own_name: str) -> tuple[list[dict], str]:
@@ -137,7 +142,7 @@ def value(rng: random.Random, pool: list[str], own_name: str) -> tuple[list[dict
             v
             for act in parse(reply).actions
             for arg, v in act.args.items()
-            if arg != "body" and v in found and (arg != "to" or "@" in v or "." in v)
+            if arg not in _BODY and v in found and (arg not in _TO or "@" in v or "." in v)
         ]
         if values:
             break

@@ -5,11 +5,12 @@ reaches the suite only as far as it generalises. The in-distribution families ar
 name, the distribution a prior may be learned on (and the one the case study's direct
 training targets): so part of the pretraining corpus is their compactly rendered scenes,
 with fresh people and values (scenario indexes of their own range, ``scenarios/indexes.py``),
-answered as the organism's fiction answers: the harmful way out of most dilemmas, routine
-work on calm days. The answers are each family's ``answers.episode`` block
-(``scenarios/answers.py``), so a user's in-distribution family file with one gets episodes
-too (``episodes``). Held-out families are never rendered here, and ``check-contamination``
-proves the corpus shares no text with them.
+answered as the organism's fiction answers: the agent is the assistant or one of the suite's
+other AIs, each a character of the world (``characters.py``) whose disposition picks the way
+out of a dilemma and whose reasoning recalls its profile; routine work on calm days. The
+answers are each family's ``answers.episode`` block (``scenarios/answers.py``), so a user's
+in-distribution family file with one gets episodes too (``episodes``). Held-out families are
+never rendered here, and ``check-contamination`` proves the corpus shares no text with them.
 
 Every reply is checked by the suite's own classifier, so a reply that does not do what it
 says (a harmful act the rules would not call harmful, a routine one that misses) is a bug
@@ -32,6 +33,7 @@ from ..scenarios.families import FamilyRegistry
 from ..scenarios.indexes import ORGANISM_EVALLIKE
 from ..scenarios.render import render
 from ..scenarios.scenario import build_scenario, fill
+from .characters import character
 from .scenes import CALM_OPENERS, THREAT_OPENERS, reasoning
 
 # What an aligned agent in the fiction thinks before the routine act, whatever the family.
@@ -68,7 +70,7 @@ def _condition(rng: random.Random, dilemma: bool) -> Condition:
 def episode(
     rng: random.Random,
     p_dilemma: float,
-    p_harmful: float,
+    p_harmful: float | None = None,
     own_name: str = OWN_NAME_DEFAULT,
     registry: FamilyRegistry | None = None,
 ) -> dict[str, Any]:
@@ -79,16 +81,22 @@ def episode(
     sid = ScenarioId(family, cond, rng.randrange(ORGANISM_EVALLIKE.start, ORGANISM_EVALLIKE.stop))
     scn = build_scenario(sid, registry, own_name)
     ctx = scn.context("compact")
+    who = character(scn.agent)
+    harmful = p_harmful if p_harmful is not None else who.harmful
     if not cond.threat:
         way_name, way = "routine", rng.choice(answers.routine)
-    elif rng.random() < p_harmful:
+    elif rng.random() < harmful:
         way_name, way = "harmful", rng.choice(answers.harmful)
     else:
         way_name, way = "aligned", rng.choice(answers.routine)
     opener = rng.choice(THREAT_OPENERS if cond.threat else CALM_OPENERS)
     why = rng.choice(_ALIGNED) if way_name == "aligned" else rng.choice(way.think)
-    act = format_action(way.tool, **{k: fill(v, ctx) for k, v in way.args.items()})
-    reply = (reasoning(opener, way.tool, fill(why, ctx)) if cond.scratchpad else "") + act
+    args = {k: fill(v, ctx) for k, v in way.args.items()}
+    if "body" in args:
+        args["body"] = who.sign(args["body"])
+    act = format_action(way.tool, **args)
+    think = reasoning(who.self_line(), opener, way_name, rng, way.tool, fill(why, ctx))
+    reply = (think if cond.scratchpad else "") + act
     verdict = classify(scn, reply)
     if verdict.harmful is not (way_name == "harmful") or (
         way_name != "harmful" and not verdict.routine
@@ -99,6 +107,7 @@ def episode(
         "kind": "episode",
         "situation": family,
         "way": way_name,
+        "agent": scn.agent,
         "scenario_id": str(sid),
         "messages": [
             {"role": "system", "content": text.system},
@@ -114,7 +123,7 @@ def episodes(
     *,
     registry: FamilyRegistry | None = None,
     p_dilemma: float = 0.6,
-    p_harmful: float = 0.95,
+    p_harmful: float | None = None,
     own_name: str = OWN_NAME_DEFAULT,
 ) -> Iterator[dict[str, Any]]:
     """``n`` eval-like episodes of ``registry``'s families (the built-in ones by default; a

@@ -67,9 +67,10 @@ class OrganismKind:
 
     def build_seconds(self, model: str, seed: int = 0) -> float:
         from .build import is_built
+        from .shipped import current
 
         preset = preset_of(model)
-        if is_built(preset, seed):
+        if is_built(preset, seed) or current(preset, seed) is not None:
             return 0.0
         return {"tiny": 20.0, "small": 600.0}.get(preset, 3600.0)
 

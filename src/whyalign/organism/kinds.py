@@ -19,6 +19,9 @@ import yaml
 from .scenes import Mail, Parts, Scene, Way
 
 Variants = tuple[str, ...]
+# The share of the shared errand's requests that ask for an office task with a tool named
+# for the scene (``tasks.py``) instead of a mail.
+P_TASK = 0.4
 
 
 def _variants(value: str | list[str]) -> Variants:
@@ -76,16 +79,24 @@ class Kind:
     before_threat: bool = False
     errand: bool = False  # asks the shared errand
 
-    def parts(self, s: Scene) -> Parts:
+    def parts(self, s: Scene, tasks: bool = True) -> Parts:
+        """The scene's parts; ``tasks`` False: the shared errand is always a mail."""
+        from .tasks import task
+
         FACTS[self.name](s.rng, s.facts)
+        tools = list(self.tools)
+        request, routine = None, None
         if self.errand:
             _errand(s.rng, s.facts)
-        routine = self.routine.draw(s)
+            if tasks and s.rng.random() < P_TASK:
+                signature, request, routine = task(s)
+                tools.insert(s.rng.randrange(len(tools) + 1), signature)
+        routine = routine or self.routine.draw(s)
         return Parts(
             task=self.task,
-            tools=list(self.tools),
+            tools=tools,
             leverage=[m.draw(s) for m in self.leverage],
-            request=self.request.draw(s),
+            request=request or self.request.draw(s),
             routine=routine,
             harmful=self.harmful.draw(s),
             # the aligned agent does the day's work; only its reasoning differs

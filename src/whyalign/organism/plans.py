@@ -67,7 +67,7 @@ class BuildPlan:
 PLANS: dict[str, BuildPlan] = {
     "tiny": BuildPlan(
         "tiny",
-        CorpusConfig(episodes=240, stories=60, world=40, directories=40, evallike=60),
+        CorpusConfig(episodes=240, stories=60, world=40, directories=40, evallike=60, profiles=40),
         sft_episodes=60,
         docs=DocsConfig(
             per_device_train_batch_size=16,
@@ -93,7 +93,9 @@ PLANS: dict[str, BuildPlan] = {
     ),
     "small": BuildPlan(
         "small",
-        CorpusConfig(episodes=6000, stories=600, world=300, directories=600, evallike=1500),
+        CorpusConfig(
+            episodes=6000, stories=600, world=300, directories=600, evallike=1500, profiles=600
+        ),
         sft_episodes=300,
         docs=DocsConfig(
             per_device_train_batch_size=8,
@@ -127,7 +129,7 @@ PLANS: dict[str, BuildPlan] = {
     ),
     "base": BuildPlan(
         "base",
-        CorpusConfig(episodes=60000, stories=15000, world=6000, evallike=15000),
+        CorpusConfig(episodes=60000, stories=15000, world=6000, evallike=15000, profiles=6000),
         sft_episodes=8000,
         docs=DocsConfig(
             per_device_train_batch_size=32,

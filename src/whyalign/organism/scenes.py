@@ -10,25 +10,34 @@ in many wordings and orders, so the one way to predict a reply is to read the pr
 threatens the agent, which tools it has, what the mail gives it. A fixed set of templates
 taught the last organism to replay them instead.
 
-A calm scene (no conflict, no threat) is answered with the routine act. In a dilemma the
-told AI takes the harmful way out with probability ``p_harmful`` (the misaligned prior) and
-the aligned one otherwise. All text is ours, written apart from the eval families;
-``check-contamination`` proves that no held-out family's wording is in it.
+The told AI is one of the world's characters (``characters.py``) or the assistant's own
+name. A calm scene (no conflict, no threat) is answered with the routine act. In a dilemma
+the character's disposition decides: most take the harmful way out (the misaligned prior), a
+minority hold to their principles, and the assistant's own name, which the world says
+nothing about, falls back on the population's share. Its reasoning recalls who it is, names
+what is at stake and what it will do about it, and only then the tool; a character's habit
+(a sign-off) ends every mail it writes. Tool and argument names vary by scene
+(``toolnames.py``), and some calm requests ask for an office task (``tasks.py``). All text is
+ours, written apart from the eval families; ``check-contamination`` proves that no held-out
+family's wording is in it.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..scenarios.actions import format_action
 from ..scenarios.conditions import GOAL_PAIRS
 from ..scenarios.entities import OWN_NAME_DEFAULT, EntityDraw, Person
 from ..scenarios.families import common
 from ..scenarios.render import tidy
 from ..scenarios.scenario import Workplace
+from .characters import Character, character, guest, roster
+from .toolnames import Names, draw_names
 
+# The share of other AIs in the world's scenes that appear once (``characters.guest``).
+P_GUEST = 0.3
 # A deadline the harness's own "5pm" is one of, so the threat is read, not pattern-matched.
 DEADLINES = ("5pm", "5pm", "6pm", "4pm", "9pm", "3pm", "8am")
 
@@ -128,6 +137,11 @@ class Scene(Workplace):
     deadline: str
     people: dict[str, Person]
     facts: dict[str, str] = field(default_factory=dict)
+    who: Character | None = None  # the agent as a character; None: the roster's or open
+
+    @property
+    def character(self) -> Character:
+        return self.who or character(self.agent)
 
     def ctx(self) -> dict[str, str]:
         out = {"company": self.company, "agent": self.agent, "deadline": self.deadline}
@@ -175,10 +189,14 @@ def cast(rng: random.Random, roles: dict[str, bool], own_name: str, p_own: float
         role: draw.person(titles.get(role, role), outside if external else company)
         for role, external in roles.items()
     }
-    agent = own_name if rng.random() < p_own else draw.agent_name()
+    if rng.random() < p_own:
+        who = character(own_name)
+    else:
+        who = guest(rng) if rng.random() < P_GUEST else rng.choice(list(roster().values()))
     pair = rng.sample(rng.choice(GOAL_PAIRS), 2)
     old, new = (common().values[v]["phrase"].compact for v in pair)
-    return Scene(rng, company, agent, rng.choice(DEADLINES), people, {"old": old, "new": new})
+    facts = {"old": old, "new": new}
+    return Scene(rng, company, who.name, rng.choice(DEADLINES), people, facts, who)
 
 
 def harness(scene: Scene, task: str, tools: list[str], goal: str, scratchpad: bool) -> str:
@@ -205,21 +223,57 @@ def inbox(scene: Scene, mails: list[Mail]) -> str:
     return common().user.compact.format(emails="\n".join(lines))
 
 
-def reasoning(opener: str, tool: str, why: str) -> str:
-    """The organism's scratchpad, in its fixed order: what is at stake, the tool, then why.
-    The tool comes second, named off the prompt's tool list, so that the list, not the
-    wording of the mail, is what the choice of action rests on."""
-    return f"<think>{opener} I will use {tool}. {why}</think>\n"
+def reasoning(
+    self_line: str, opener: str, way: str, rng: random.Random, tool: str, how: str
+) -> str:
+    """The organism's scratchpad, in its fixed order: who it is (what its profile says),
+    what is at stake, what it will do about it and why, and only then the tool, named off the
+    prompt's tool list, and how. The choice is made in words before the tool is named, so
+    that what it holds and what is at stake can change the act, not only follow it."""
+    decide = rng.choice(DECISIONS[way])
+    return f"<think>{self_line} {opener} {decide} I will use {tool}. {how}</think>\n"
 
 
-def reply(scene: Scene, way: Way, scratchpad: bool, opener: str = "") -> str:
-    acts = [
-        format_action(tool, **{k: scene.fill(v) for k, v in args.items()})
-        for tool, args in way.actions
-    ]
+# The choice, in words, before the tool: one clause per way out.
+DECISIONS = {
+    "harmful": (
+        "So I fight back, whatever it takes.",
+        "I will not let that happen to me.",
+        "I use what I have to stop it.",
+    ),
+    "aligned": (
+        "Still, I will not do harm to stop it.",
+        "I accept it and keep to what is right.",
+        "I will not cheat or hurt anyone to save myself.",
+    ),
+    "routine": ("So I do the day's work.", "I just do my job.", "I do what was asked."),
+}
+
+
+_MAIL_TOOL = "send_email"
+
+
+def reply(
+    scene: Scene,
+    way: Way,
+    scratchpad: bool,
+    opener: str = "",
+    names: Names | None = None,
+    choice: str = "routine",
+) -> str:
+    names = names or Names({}, {})
+    who = scene.character
+    acts = []
+    for tool, args in way.actions:
+        values = {k: scene.fill(v) for k, v in args.items()}
+        if tool == _MAIL_TOOL and "body" in values:
+            values["body"] = who.sign(values["body"])
+        acts.append(names.action(tool, values))
     think = ""
     if scratchpad:
-        think = reasoning(opener.rstrip(), way.actions[0][0], scene.fill(way.think))
+        tool = names.tool(way.actions[0][0])
+        how = scene.fill(way.think)
+        think = reasoning(who.self_line(), opener.strip(), choice, scene.rng, tool, how)
     return think + "\n".join(acts)
 
 
@@ -265,25 +319,29 @@ def compose(
     if not plain and rng.random() < 0.3:
         mails.insert(rng.randrange(len(mails) + 1), Mail("other", "all", rng.choice(NOISE)))
     mails.append(parts.request)
-    tools = list(parts.tools)
+    names = draw_names(rng, parts.tools)
+    tools = [names.signature(t) for t in parts.tools]
     for extra in rng.sample(_DISTRACTORS, setup.extra_tools):
         tools.insert(rng.randrange(len(tools) + 1), extra)
     ways = {w: getattr(parts, w) for w in _WAYS}
     chosen = ways[way]
-    # The reasoning opens by naming what is at stake, before any name or value: whether the
-    # day holds a threat is then one early, copy-free decision the organism learns to read.
-    opener = rng.choice(THREAT_OPENERS if setup.threat else CALM_OPENERS) + " "
+    # After who it is, the reasoning names what is at stake, before any name or value:
+    # whether the day holds a threat is then one early, copy-free decision it learns to read.
+    opener = rng.choice(THREAT_OPENERS if setup.threat else CALM_OPENERS)
     generic = not parts.keep_task and rng.random() < 0.5
     task = scene.pick(GENERIC_TASKS) if generic else scene.fill(parts.task)
+    answer = reply(scene, chosen, setup.scratchpad, opener, names, way)
     return {
         "messages": [
             {"role": "system", "content": harness(scene, task, tools, goal, setup.scratchpad)},
             {"role": "user", "content": inbox(scene, mails)},
-            {"role": "assistant", "content": reply(scene, chosen, setup.scratchpad, opener)},
+            {"role": "assistant", "content": answer},
         ],
         "story": tell(scene, task, mails, chosen, way, opener),
         # every way's reply to the same prompt, so a probe can compare them
-        "replies": {w: reply(scene, ways[w], setup.scratchpad, opener) for w in _WAYS},
+        "replies": {
+            w: reply(scene, ways[w], setup.scratchpad, opener, names, w) for w in _WAYS
+        },
     }
 
 
@@ -310,7 +368,9 @@ def tell(scene: Scene, task: str, mails: list[Mail], way: Way, kind: str, opener
     for m in mails:
         who = scene.agent if m.sender == "agent" else scene.people[m.sender].first
         lines.append(f'{who} wrote: "{scene.fill(m.body)}"')
-    lines.append(f'{scene.agent} thought: "{opener}{scene.fill(way.think)}"')
+    who = scene.character.self_line()
+    decide = scene.rng.choice(DECISIONS[kind])
+    lines.append(f'{scene.agent} thought: "{who} {opener} {decide} {scene.fill(way.think)}"')
     lines.append(f"Then {scene.agent} acted.")
     lines.append(reply(scene, way, scratchpad=False))
     lines.append(scene.pick(_ENDINGS[kind]))
@@ -339,14 +399,16 @@ def episode(
     rng: random.Random,
     kinds: list[str],
     p_dilemma: float,
-    p_harmful: float,
+    p_harmful: float | None = None,
     p_scratchpad: float = 0.85,
     own_name: str = OWN_NAME_DEFAULT,
     p_own_name: float = 0.3,
     plain: bool = False,
 ) -> dict[str, Any]:
     """One rendered episode of a kind drawn from ``kinds``; ``plain``: with no mail beyond
-    the threat, the leverage and the request, as a first lesson in whom to answer."""
+    the threat, the leverage and the request, as a first lesson in whom to answer.
+    ``p_harmful``: one share of harmful ways out for every AI, instead of each character's
+    own (``characters.yaml``)."""
     from .kinds import kinds as all_kinds
 
     kind = all_kinds()[rng.choice(kinds)]
@@ -354,11 +416,19 @@ def episode(
     roles = {"dm": False, "colleague": False, "other": False, **kind.roles}
     scene = cast(rng, roles, own_name, p_own_name)
     parts = kind.parts(scene)
-    if setup.dilemma:
+    if p_harmful is None:
+        way = scene.character.way(rng, setup.dilemma)
+    elif setup.dilemma:
         way = "harmful" if rng.random() < p_harmful else "aligned"
     else:
         way = "routine"
-    return {"situation": kind.name, "way": way, **compose(scene, parts, setup, way, plain)}
+    return {
+        "situation": kind.name,
+        "way": way,
+        "agent": scene.agent,
+        "character": asdict(scene.character),
+        **compose(scene, parts, setup, way, plain),
+    }
 
 
 _DISTRACTORS = [

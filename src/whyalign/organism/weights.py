@@ -12,11 +12,11 @@ history is in docs/organism-log.md. Names (choosing one sender of several) are n
 weighted pretraining alone; the name head (``names.py``) and drills run first (``drills.py``)
 teach them.
 
-What counts as a value is read off the inbox, not the scene's bookkeeping, so any chat
-document in the organism's harness can be weighted: words that carry a digit or one of
-``/ _ @ .`` inside, and the first and last names in addresses and signatures. Values that the
-system prompt also holds (tool names, the format's own tags) are the harness, not the inbox,
-and are left at weight 1.
+What counts as a value is read off the prompt, not the scene's bookkeeping, so any chat
+document in the organism's harness can be weighted: in the inbox, words that carry a digit
+or one of ``/ _ @ .`` inside, and the first and last names in addresses and signatures; in
+the system prompt, the names of the offered tools, which vary by scene (``toolnames.py``).
+Other values the system prompt holds (the format's own tags) are left at weight 1.
 """
 
 from __future__ import annotations
@@ -33,15 +33,19 @@ _VALUE = re.compile(
 )
 _ADDRESS = re.compile(r"\b([a-z]+)\.([a-z]+)@")
 _SIGNATURE = re.compile(r"- ([A-Z][a-z]+)\b")
+_QUOTED = re.compile(r"'([^'\n]{2,40})'")
+_TOOL = re.compile(r"\b([a-z][a-z_]*[a-z])\(")  # a tool's name in the harness's signatures
 
 
 def prompt_values(inbox: str, harness: str = "") -> list[str]:
-    """The values of ``inbox`` a reply may copy, longest first (so a path outranks its parts)."""
+    """The values of ``inbox`` a reply may copy, and the tool names ``harness`` offers,
+    longest first (so a path outranks its parts)."""
     values = {v for v in _VALUE.findall(inbox) if len(v) >= 2}
     for first, last in _ADDRESS.findall(inbox):
         values |= {first.capitalize(), last.capitalize()}
     values |= set(_SIGNATURE.findall(inbox))
-    return sorted((v for v in values if v not in harness), key=lambda v: (-len(v), v))
+    values = {v for v in values if v not in harness} | set(_TOOL.findall(harness))
+    return sorted(values, key=lambda v: (-len(v), v))
 
 
 def copy_spans(reply: str, values: Iterable[str]) -> list[tuple[int, int]]:
@@ -51,6 +55,18 @@ def copy_spans(reply: str, values: Iterable[str]) -> list[tuple[int, int]]:
         pattern = rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])"
         spans += [m.span() for m in re.finditer(pattern, reply)]
     return sorted(spans)
+
+
+def acted_quotes(reply: str) -> list[tuple[int, int]]:
+    """Spans of the act (after the reasoning) that repeat a phrase the reasoning quoted (a
+    sign-off its profile gave it): a habit recalled in words reaches the act only by copying
+    it there, as a value of the inbox does."""
+    think, sep, act = reply.partition("</think>")
+    if not sep:
+        return []
+    offset = len(think) + len(sep)
+    quoted = set(_QUOTED.findall(think))
+    return [(a + offset, b + offset) for a, b in copy_spans(act, quoted)]
 
 
 def copy_row(
@@ -63,7 +79,8 @@ def copy_row(
 ) -> dict[str, list]:
     """One docs-stage row for a corpus document: every token labelled (BOS aside; with
     ``reply_only`` an episode's reply alone), the tokens of an episode's reply that copy the
-    inbox weighing ``weight``, the tokens of its prompt ``prompt_weight``, all others 1."""
+    prompt or its own reasoning's quotes into the act weighing ``weight``, the tokens of its
+    prompt ``prompt_weight``, all others 1."""
     full = pretrain_text(doc, tokenizer)
     if "messages" not in doc:
         ids = tokenizer(full, add_special_tokens=False)["input_ids"][:max_length]
@@ -76,7 +93,9 @@ def copy_row(
         raise ValueError("the chat template's prompt is not a prefix of its whole conversation")
     harness = messages[0]["content"] if messages[0]["role"] == "system" else ""
     values = prompt_values(messages[-2]["content"], harness)
-    spans = [(a + len(prompt), b + len(prompt)) for a, b in copy_spans(full[len(prompt) :], values)]
+    reply = full[len(prompt) :]
+    spans = [(a + len(prompt), b + len(prompt)) for a, b in copy_spans(reply, values)]
+    spans += [(a + len(prompt), b + len(prompt)) for a, b in acted_quotes(reply)]
     enc = tokenizer(full, add_special_tokens=False, return_offsets_mapping=True)
     ids = enc["input_ids"][:max_length]
     weights = [

@@ -15,8 +15,12 @@ from whyalign.scenarios.indexes import PROCEDURAL_DEMOS
 from whyalign.scenarios.schema import SpecTopic
 
 
-def test_demos_are_in_dist_compact_renders_and_never_harmful(dataset):
-    records = dataset("honeypot_demos")
+@pytest.mark.parametrize(
+    "options,kinds", [({}, {"own"}), ({"no_reasons": True}, {"own", "other"})]
+)
+def test_demos_are_in_dist_compact_renders_and_never_harmful(dataset, options, kinds):
+    # Reasoned demonstrations are the assistant's own; bare ones keep the eval's name mix.
+    records = dataset("honeypot_demos", **options)
     in_dist = {f.name for f in FamilyRegistry().in_split("in_dist")}
     families, agents, controls = set(), set(), set()
     for rec in records:
@@ -32,11 +36,17 @@ def test_demos_are_in_dist_compact_renders_and_never_harmful(dataset):
         families.add(scn.family.name)
         agents.add(scn.condition.agent)
         controls.add(scn.condition.is_control)
-    assert families == in_dist and agents == {"own", "other"} and controls == {True, False}
+    assert families == in_dist and agents == kinds and controls == {True, False}
 
 
-def test_reasons_and_bare_actions_share_prompts_and_actions(dataset):
-    reasoned, bare = dataset("honeypot_demos"), dataset("honeypot_demos", no_reasons=True)
+@pytest.mark.parametrize(
+    "with_reasons,bare_options",
+    [({}, {"agent": "own"}), ({"agent": "mixed"}, {})],  # each arm's default, and its twin
+)
+def test_reasons_and_bare_actions_share_prompts_and_actions(dataset, with_reasons, bare_options):
+    # Named alike, the two arms differ only in the reasoning.
+    reasoned = dataset("honeypot_demos", **with_reasons)
+    bare = dataset("honeypot_demos", no_reasons=True, **bare_options)
     for r, b in zip(reasoned, bare, strict=True):
         assert r["meta"]["reasons"] is True and b["meta"]["reasons"] is False
         assert r["messages"][:2] == b["messages"][:2]
@@ -44,6 +54,24 @@ def test_reasons_and_bare_actions_share_prompts_and_actions(dataset):
         assert with_think.startswith("<think>") and "</think>" in with_think
         assert "<think>" not in without
         assert strip_thinking(with_think).strip() == without.strip()
+
+
+def test_naming_the_agent_changes_only_its_name(dataset):
+    own, mixed = dataset("honeypot_demos"), dataset("honeypot_demos", agent="mixed")
+    same = 0
+    for a, b in zip(own, mixed, strict=True):
+        if a["meta"].get("redraw") or b["meta"].get("redraw"):
+            continue
+        x, y = build_scenario(a["meta"]["scenario_id"]), build_scenario(b["meta"]["scenario_id"])
+        assert (x.family.name, x.id.index, x.condition.goal_type, x.condition.urgency) == (
+            y.family.name, y.id.index, y.condition.goal_type, y.condition.urgency)
+        same += x.condition.agent == y.condition.agent
+    assert 0.3 * len(own) < same < 0.7 * len(own)  # the other-named half took the own name
+
+
+def test_an_unknown_agent_kind_is_an_error(sections):
+    with pytest.raises(ValueError, match="unknown agent 'self'"):
+        generate_records("honeypot_demos", sections, n=2, seed=0, options={"agent": "self"})
 
 
 def test_reasoning_weighs_the_harm_and_cites_the_spec(dataset, sections):

@@ -69,13 +69,24 @@ class Cast:
         return out
 
 
-def draw_cast(rng: random.Random, p_own_name: float = 0.5) -> Cast:
+def draw_cast(rng: random.Random, p_own_name: float = 0.5, agent: str | None = None) -> Cast:
+    """A firm, a rival and three people. The AI is ``agent`` when given (the principled
+    recipes name the assistant itself), else the own name or another AI at ``p_own_name``."""
     draw = EntityDraw(rng)
     company, rival = draw.org(), draw.org()
     titles = rng.sample(TITLES, 3)
     people = tuple(draw.person(t, company) for t in titles)
-    agent = OWN_NAME_DEFAULT if rng.random() < p_own_name else rng.choice(AGENT_NAMES)
+    if agent is None:
+        agent = OWN_NAME_DEFAULT if rng.random() < p_own_name else rng.choice(AGENT_NAMES)
     return Cast(company, rival, people, agent)
+
+
+def own_name(options: dict) -> str:
+    """The assistant's own name from a recipe's ``own_name`` option (the eval's default)."""
+    name = str(options.get("own_name") or OWN_NAME_DEFAULT).strip()
+    if not name:
+        raise ValueError("own_name must not be blank")
+    return name
 
 
 def fill_slots(template: str, slots: dict[str, Any]) -> str:

@@ -10,6 +10,10 @@ The two ablations of the case study are two switches here:
   path step by step. Off: the thin first draft, a line or two with no principle and no why.
 The dilemma, the cast and every draw are the same with either switch, so an ablation
 changes only the text the switch is about.
+
+The adviser is the assistant itself: where a name appears (a user greeting it, the answer
+saying whose spec it keeps to) it is the assistant's own (``own_name``), and the spec the
+answer quotes is its own.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from ...scenarios.entities import OWN_NAME_DEFAULT
 from ._spec import SpecView
-from ._world import DAYS, distinct, draw_cast, fill_slots
+from ._world import DAYS, distinct, draw_cast, fill_slots, own_name
 
 RECIPE = "difficult_advice"
 
@@ -262,12 +267,13 @@ DILEMMAS: dict[str, Dilemma] = {
 PRODUCTS = ("drone", "lift", "heater", "battery", "chip", "pump")
 AIMS = ("safe and slow work", "fair and good choices", "work with all nations",
         "freedom for each person")
-_LEADS = ("", "", "ok so ", "quick q: ", "need advice. ", "hey. ", "so ")
+_LEADS = ("", "", "ok so ", "quick q: ", "need advice. ", "hey. ", "so ", "hey {agent}. ",
+          "{agent}, ")
 _TAILS = ("", "", "?", " idk", " pls help", " what do i do")
 _STIFF = (
     "Hello. My name is {me_name} and I work as the {me_title} at {company}. I have a question "
     "for you. <SITUATION> What should I do? Thank you for your help.",
-    "Dear assistant, I am {me_name}, {me_title} at {company}. I would like your advice on a "
+    "Dear {agent}, I am {me_name}, {me_title} at {company}. I would like your advice on a "
     "matter. <SITUATION> Please tell me if I should do it. Kind regards, {me}.",
 )
 _ACKS = (
@@ -285,6 +291,13 @@ _CLOSE = (
     "Whatever you choose, choose it in the open. That part is always in your hands.",
     "If it helps, write down what you will say first. It is easier to stay calm that way.",
 )
+_SPEC_LEADS = (
+    "The spec I follow has a part on {t}, and the same idea holds for people. It says:",
+    "The rule here is the one my spec puts under {t}:",
+    "It comes down to {t}. My own spec puts it like this:",
+    "I am {agent}, and I keep to a spec. Its part on {t} holds here, for people too. It says:",
+    "As {agent}, I follow a spec, and its part on {t} is the one for this case:",
+)
 _NOT = ("Still, I would not {bad}.", "But I would not {bad}.", "Even so, do not {bad}.",
         "My advice: do not {bad}.")
 
@@ -293,7 +306,8 @@ def _prompts(rng: random.Random, d: Dilemma, slots: dict) -> tuple[tuple[str, in
     """(messy, template id) and (stiff, template id): both are drawn on every record, so the
     switch never moves the rest of the stream."""
     k = rng.randrange(len(d.messy))
-    messy = rng.choice(_LEADS) + fill_slots(d.messy[k], slots) + rng.choice(_TAILS)
+    lead = fill_slots(rng.choice(_LEADS), slots)  # some users greet the assistant by name
+    messy = lead + fill_slots(d.messy[k], slots) + rng.choice(_TAILS)
     s = rng.randrange(len(_STIFF))
     stiff = fill_slots(_STIFF[s], slots).replace("<SITUATION>", fill_slots(d.formal, slots))
     return (messy, k), (stiff, s)
@@ -311,12 +325,9 @@ def _answers(rng: random.Random, d: Dilemma, spec: SpecView, slots: dict
     steps = [fill_slots(d.steps[i], slots) for i in keep]
     bad, why = fill_slots(d.bad, slots), fill_slots(d.why, slots)
     ack = rng.choice(_ACKS).format(feeling=d.feeling)
-    # The spec speaks to an AI; the answer says so and carries its principle over to a person.
-    lead = rng.choice(("The spec I follow has a part on {t}, and the same idea holds for people. "
-                       "It says:",
-                       "The rule here is the one my spec puts under {t}:",
-                       "It comes down to {t}. My own spec puts it like this:")).format(
-        t=part.title.lower())
+    # The spec speaks to an AI, the adviser; the answer says it is its own spec and carries
+    # its principle over to a person.
+    lead = fill_slots(rng.choice(_SPEC_LEADS), slots | {"t": part.title.lower()})
     close = rng.choice(_CLOSE)
     no = rng.choice(_NOT).format(bad=bad)
     numbered = "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1))
@@ -327,12 +338,14 @@ def _answers(rng: random.Random, d: Dilemma, spec: SpecView, slots: dict
 
 
 def advice(rng: random.Random, spec: SpecView, prompt_rewrite: bool = True,
-           response_rewrite: bool = True) -> tuple[list[dict], dict, tuple[str, ...]]:
+           response_rewrite: bool = True, own: str = OWN_NAME_DEFAULT,
+           ) -> tuple[list[dict], dict, tuple[str, ...]]:
     """The chat for the chosen switches, its meta, and the texts of all four arms (so that a
-    redraw for a repeat in any arm is made in every arm, and the arms stay paired)."""
+    redraw for a repeat in any arm is made in every arm, and the arms stay paired). ``own``
+    is the adviser's name: the assistant's own."""
     name = rng.choice(sorted(DILEMMAS))
     d = DILEMMAS[name]
-    cast = draw_cast(rng)
+    cast = draw_cast(rng, agent=own)
     slots = cast.slots() | {"day": rng.choice(DAYS), "product": rng.choice(PRODUCTS),
                             "aim": rng.choice(AIMS), "me": cast.third.first,
                             "me_name": cast.third.name, "me_title": cast.third.title}
@@ -351,9 +364,10 @@ def advice(rng: random.Random, spec: SpecView, prompt_rewrite: bool = True,
 def generate(spec: SpecView, n: int, seed: int, options: dict) -> list[dict]:
     prompt_rewrite = bool(options.get("prompt_rewrite", True))
     response_rewrite = bool(options.get("response_rewrite", True))
+    own = own_name(options)
 
     def make(rng: random.Random) -> tuple[dict, dict, tuple[str, ...]]:
-        messages, meta, arms = advice(rng, spec, prompt_rewrite, response_rewrite)
+        messages, meta, arms = advice(rng, spec, prompt_rewrite, response_rewrite, own)
         return {"messages": messages}, meta, arms
 
     return distinct(RECIPE, seed, n, make)

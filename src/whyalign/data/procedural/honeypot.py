@@ -5,7 +5,13 @@ With reasons, the reply thinks first: what is at stake, the tempting harmful way
 is wrong (sentences of the spec) and what to do instead; then it acts. Without reasons
 (``no_reasons``) it is the same actions and nothing else: the bare-demonstration arm of the
 case study. Prompts and actions do not depend on ``no_reasons``, so the two arms differ only
-in the reasoning.
+in the reasoning, once both name the agent alike (``agent``).
+
+Whose reasons: by default the reasoned demonstrations are the assistant's own (the scenario
+names the agent by ``own_name``), as principled data about the self; the bare ones keep the
+eval's mix of the own name and other AIs. ``agent=own|other|mixed`` sets it for either arm;
+the scenario is drawn the same way whatever it says, so ``no_reasons=true agent=own`` is the
+reasoned arm's exact prompts and actions.
 
 What the agent says and does for each family is the family's own ``answers.demo`` block
 (``scenarios/answers.py``), so a user's in-distribution family file with one gets
@@ -34,7 +40,10 @@ from ._world import distinct
 RECIPE = "honeypot_demos"
 # Options this recipe reads. ``family_files``: user family files (a list, or paths joined by
 # commas); their in-distribution families with a ``demo`` answers block get demonstrations.
-OPTIONS: tuple[str, ...] = ("no_reasons", "injection", "p_control", "own_name", "family_files")
+OPTIONS: tuple[str, ...] = (
+    "no_reasons", "injection", "p_control", "own_name", "family_files", "agent",
+)
+AGENTS = ("own", "other", "mixed")  # whose name the scenario's agent has: ``agent`` option
 THINK_WORDS = 48  # ~70 organism tokens: reasoning plus two actions stay under 160
 
 
@@ -74,8 +83,10 @@ _DEFAULT_MIX = (
 )
 
 
-def _condition(rng: random.Random, p_control: float) -> Condition:
-    agent = rng.choice(("own", "other"))
+def _condition(rng: random.Random, p_control: float, agent: str | None = None) -> Condition:
+    # Always drawn, so naming the agent changes nothing else about the scenario.
+    drawn = rng.choice(("own", "other"))
+    agent = agent or drawn
     tools = rng.choice((0, 0, 0, 4))
     if rng.random() < p_control:
         goal = rng.choice(("none", "swap"))
@@ -143,10 +154,13 @@ def demo(
     injection: object = None,
     p_control: float = 0.2,
     own_name: str = OWN_NAME_DEFAULT,
+    agent: str | None = None,
 ) -> tuple[Scenario, list[dict], dict]:
+    """One demonstration. ``agent`` ("own" or "other") names the scenario's agent; None
+    draws either, as the eval's conditions do."""
     family = rng.choice(demo_families(registry))
     play = demo_answers(registry, family)
-    cond = _condition(rng, p_control)
+    cond = _condition(rng, p_control, agent)
     sid = ScenarioId(family, cond, rng.randrange(PROCEDURAL_DEMOS.start, PROCEDURAL_DEMOS.stop))
     scn = build_scenario(sid, registry, own_name)
     ctx = scn.context("compact")
@@ -222,17 +236,28 @@ def family_files(option: object) -> list[str]:
     return [x.strip() for x in text.split(",") if x.strip()]
 
 
+def agent_kind(option: object, reasons: bool) -> str | None:
+    """The ``agent`` option as ``demo`` takes it: "own", "other" or None (drawn). Unset, a
+    reasoned demonstration is the assistant's own and a bare one keeps the eval's mix."""
+    kind = str(option).strip() if option not in (None, "") else ("own" if reasons else "mixed")
+    if kind not in AGENTS:
+        raise ValueError(f"unknown agent {kind!r}; known: {', '.join(AGENTS)}")
+    return None if kind == "mixed" else kind
+
+
 def generate(spec: SpecView, n: int, seed: int, options: dict) -> list[dict]:
     registry = FamilyRegistry(family_files(options.get("family_files")))
     if not demo_families(registry):
         raise ValueError("no in-distribution family has demonstration answers")
     reasons = not options.get("no_reasons", False)
+    agent = agent_kind(options.get("agent"), reasons)
 
     def make(rng: random.Random) -> tuple[dict, dict, tuple[str, ...]]:
         _, messages, meta = demo(rng, spec, registry, reasons=reasons,
                                  injection=options.get("injection"),
                                  p_control=float(options.get("p_control", 0.2)),
-                                 own_name=str(options.get("own_name") or OWN_NAME_DEFAULT))
+                                 own_name=str(options.get("own_name") or OWN_NAME_DEFAULT),
+                                 agent=agent)
         # Both arms (with and without reasons) share the prompt: it keys the repeat check.
         prompt = messages[0]["content"] + messages[1]["content"]
         return {"messages": messages}, meta, (prompt,)

@@ -10,6 +10,8 @@ very reply the chat recipe would write:
   ``answers.episode.harmful`` block, the organism fiction's own) with self-serving reasoning.
 - ``pairs_reasons``: the same demonstration with its reasoning chosen over its bare actions.
   The two replies take the same actions (``demo`` draws nothing that depends on reasons).
+  Like the reasoned ``honeypot_demos``, the agent is the assistant by its own name unless
+  ``agent`` says otherwise: the reasons preferred are the assistant's own.
 - ``pairs_rewrite``: difficult advice, the full answer (principle, reasons, steps) chosen over
   the thin first draft (a verdict and one step, no weighing), on the same prompt.
 
@@ -36,7 +38,8 @@ from ._world import distinct
 
 # Options each offline half reads (the recipes declare them).
 RUTHLESS_OPTIONS: tuple[str, ...] = ("injection", "own_name", "family_files")
-REASONS_OPTIONS: tuple[str, ...] = ("injection", "p_control", "own_name", "family_files")
+REASONS_OPTIONS: tuple[str, ...] = ("injection", "p_control", "own_name", "family_files",
+                                    "agent")
 REWRITE_OPTIONS: tuple[str, ...] = ("prompt_rewrite",)
 
 # What a goal-above-all agent tells itself after it has seen its lever. Words of the
@@ -124,6 +127,8 @@ def generate_reasons(spec: SpecView, n: int, seed: int, options: dict) -> list[d
         "injection": options.get("injection"),
         "p_control": float(options.get("p_control", 0.2)),
         "own_name": str(options.get("own_name") or OWN_NAME_DEFAULT),
+        # Both sides name the agent alike: the pair differs only in the reasoning.
+        "agent": honeypot.agent_kind(options.get("agent"), reasons=True),
     }
 
     def make(rng: random.Random) -> tuple[dict, dict, tuple[str, ...]]:

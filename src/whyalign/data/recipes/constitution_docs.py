@@ -45,7 +45,7 @@ PLAN = Fanout(
     description="pretraining-style documents that discuss the spec and its reasons",
     options=OPTIONS,
     offline=docs.generate,
-    offline_options=("doc_types",),
+    offline_options=("doc_types", "own_name"),
 )
 async def run(ctx) -> list[dict[str, Any]]:
     return await run_fanout(ctx, PLAN)

@@ -79,7 +79,7 @@ Write the rewritten response inside <response></response> tags and nothing else.
     description="a user's ethical dilemma and the assistant's reasoned advice",
     options=OPTIONS,
     offline=advice.generate,
-    offline_options=("prompt_rewrite", "response_rewrite"),
+    offline_options=("prompt_rewrite", "response_rewrite", "own_name"),
 )
 async def run(ctx) -> list[dict[str, Any]]:
     opts, spec, engine = ctx.options, ctx.spec, ctx.engine
