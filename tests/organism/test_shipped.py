@@ -20,11 +20,10 @@ runner = CliRunner()
 
 def test_the_shipped_default_organism_is_this_codes_build():
     found = shipped.find("small", 0)
-    if found is None:
-        pytest.skip(
-            "no shipped small seed 0 weights yet (src/whyalign/organism/shipped/small-s0): "
-            "`whyalign organism ship` writes them from a build"
-        )
+    assert found is not None, (
+        "no shipped small seed 0 weights (src/whyalign/organism/shipped/small-s0): "
+        "`whyalign organism ship` writes them from a build"
+    )
     assert found.key == build_key("small", 0), (
         f"the shipped small seed 0 weights are key {found.key}, this code builds "
         f"{build_key('small', 0)}: rebuild and run `whyalign organism ship`"
